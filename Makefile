@@ -1,0 +1,40 @@
+# dflab: every target the project needs; `make` alone lists them. CI runs `.ci/run`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SCENARIO ?= port-scan-triage
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install lab test test-fast lint typecheck images bench bench-lab clean
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install dflab with its dev tools
+
+lab: install ## set up and start the sample lab (Docker when an engine answers, else local)
+	$(BIN)/dflab start $(SCENARIO)
+
+test: install ## run the whole test suite (Docker tests included: they need an engine)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: install ## the suite without Docker tests (for a laptop with no engine)
+	$(BIN)/pytest -m 'not docker' $(PYTEST_ARGS)
+
+lint: install ## ruff
+	$(BIN)/ruff check runner tests
+
+typecheck: install ## mypy (strict)
+	$(BIN)/mypy
+
+clean: ## remove the virtual environment and caches
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,111 @@
+"""The backend seam: where a lab runs (host workspace, Docker container, later Kubernetes).
+
+The session service never knows which backend holds the lab; it asks the
+backend to copy a submitted file out safely and that is all. Backends never
+see answer keys.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+# Inside every lab the session socket lives here and ``lab`` finds it here.
+LAB_SOCKET_DIR = "/run/dflab"
+LAB_SOCKET_NAME = "lab.sock"
+LAB_EVIDENCE_DIR = "/evidence"
+LAB_WORK_DIR = "/work"
+DEFAULT_ARTIFACT_CAP = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of a lab, from its profile in ``labs/``."""
+
+    memory_mb: int = 512
+    cpus: float = 1.0
+    pids: int = 256
+    work_mb: int = 1024
+    artifact_mb: int = 64
+
+
+@dataclass(frozen=True)
+class LabSpec:
+    """Everything a backend needs to create (or find again) one session's lab.
+
+    ``evidence`` pairs the file name inside the lab with the verified host path.
+    ``service_dir`` is the host folder holding the session's socket
+    (``lab.sock``); backends expose it at :data:`LAB_SOCKET_DIR`.
+    ``work_dir`` is the host folder a backend may use for the trainee's /work.
+    """
+
+    session_id: str
+    scenario_id: str
+    title: str
+    profile: str
+    image: str
+    limits: Limits
+    evidence: tuple[tuple[str, Path], ...]
+    service_dir: Path
+    work_dir: Path
+    seat: str = ""
+    env: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LabHandle:
+    """A running (or stopped) lab, as the backend can find it again on resume."""
+
+    backend: str
+    session_id: str
+    ref: str  # container id, or workspace path for the local backend
+
+
+class Backend(ABC):
+    """A place labs run. Implementations: ``local`` (host workspace), ``docker``."""
+
+    name: ClassVar[str]
+    isolated: ClassVar[bool]
+
+    @abstractmethod
+    def available(self) -> bool:
+        """Whether this backend can start labs on this machine now."""
+
+    @abstractmethod
+    def prepare(self, spec: LabSpec) -> LabHandle:
+        """Create the lab, or adopt the existing one for this session (resume)."""
+
+    @abstractmethod
+    def shell(self, handle: LabHandle, spec: LabSpec) -> int:
+        """Attach the current terminal to a login shell in the lab; its exit status."""
+
+    @abstractmethod
+    def run(self, handle: LabHandle, spec: LabSpec, argv: list[str]) -> tuple[int, str]:
+        """Run a command in the lab without a terminal; exit status and output."""
+
+    @abstractmethod
+    def fetch(self, handle: LabHandle, lab_path: str, dest_dir: Path, max_bytes: int) -> Path:
+        """Copy one regular file from the lab's /work to ``dest_dir``.
+
+        Refuses symlinks, hard links, devices, anything outside /work and
+        anything over ``max_bytes`` with :class:`runner.errors.RefusedError`.
+        """
+
+    @abstractmethod
+    def is_running(self, handle: LabHandle) -> bool:
+        """Whether the lab still exists and can be attached to."""
+
+    @abstractmethod
+    def stop(self, handle: LabHandle, *, remove_work: bool = True) -> None:
+        """Stop the lab and remove what the backend created for it."""
+
+    def evidence_paths(self, handle: LabHandle, spec: LabSpec) -> dict[str, Path]:
+        """Host paths whose hashes show the evidence the lab actually sees."""
+        return {name: path for name, path in spec.evidence}
+
+    def gc(self, keep: frozenset[str] = frozenset()) -> list[str]:
+        """Remove what this backend left behind, except labs of the sessions in ``keep``
+        (the active ones); names of what was removed."""
+        return []

@@ -1,0 +1,160 @@
+"""The local backend: a per-session workspace on the host, for machines without Docker.
+
+It is not isolated, and says so: the trainee's shell runs as the same user as
+dflab. Evidence is copied in read-only and hashed at start and stop, so an
+accidental change is still caught.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+from typing import BinaryIO, ClassVar
+
+from runner.backends.base import LAB_SOCKET_NAME, LAB_WORK_DIR, Backend, LabHandle, LabSpec
+from runner.errors import BackendError, RefusedError
+
+RC_TEMPLATE = """\
+[ -f ~/.bashrc ] && . ~/.bashrc
+export PATH="{bin}:$PATH"
+export DFLAB_SOCKET="{socket}" EVIDENCE="{evidence}" WORK="{work}"
+PS1='[lab:{short}] \\w \\$ '
+echo
+echo "  {title}"
+echo "  Local lab (NOT isolated: this shell runs on the host as you)."
+echo "  Evidence (read-only): $EVIDENCE"
+echo "  Your work folder:     $WORK"
+echo "  Run 'lab tasks' to begin; 'exit' leaves the lab."
+echo
+"""
+
+
+class LocalBackend(Backend):
+    name: ClassVar[str] = "local"
+    isolated: ClassVar[bool] = False
+
+    def available(self) -> bool:
+        return True
+
+    def prepare(self, spec: LabSpec) -> LabHandle:
+        root = spec.work_dir.parent
+        evidence_dir = root / "evidence"
+        spec.work_dir.mkdir(parents=True, exist_ok=True)
+        evidence_dir.mkdir(parents=True, exist_ok=True)
+        for name, source in spec.evidence:
+            target = evidence_dir / name
+            if not target.exists():
+                shutil.copyfile(source, target)
+                target.chmod(0o444)
+        evidence_dir.chmod(0o555)
+        bin_dir = root / "bin"
+        bin_dir.mkdir(exist_ok=True)
+        client = Path(__file__).resolve().parent.parent / "session" / "labclient.py"
+        wrapper = bin_dir / "lab"
+        wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{client}" "$@"\n')
+        wrapper.chmod(0o755)
+        short = spec.scenario_id[:20]
+        (root / "bashrc").write_text(RC_TEMPLATE.format(
+            bin=bin_dir, socket=spec.service_dir / LAB_SOCKET_NAME, evidence=evidence_dir,
+            work=spec.work_dir, short=short, title=spec.title.replace('"', "'")))
+        return LabHandle(self.name, spec.session_id, str(root))
+
+    def _env(self, handle: LabHandle, spec: LabSpec) -> dict[str, str]:
+        root = Path(handle.ref)
+        env = dict(os.environ)
+        env.update(spec.env)
+        env["PATH"] = f"{root / 'bin'}:{env.get('PATH', '/usr/bin:/bin')}"
+        env["DFLAB_SOCKET"] = str(spec.service_dir / LAB_SOCKET_NAME)
+        env["EVIDENCE"] = str(root / "evidence")
+        env["WORK"] = str(spec.work_dir)
+        return env
+
+    def shell(self, handle: LabHandle, spec: LabSpec) -> int:
+        root = Path(handle.ref)
+        shell = shutil.which("bash")
+        if shell is None:
+            raise BackendError("bash is not installed", fix="install bash, or use --backend docker")
+        return subprocess.call([shell, "--rcfile", str(root / "bashrc"), "-i"],
+                               cwd=spec.work_dir, env=self._env(handle, spec))
+
+    def run(self, handle: LabHandle, spec: LabSpec, argv: list[str]) -> tuple[int, str]:
+        proc = subprocess.run(argv, cwd=spec.work_dir, env=self._env(handle, spec),
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              errors="replace", check=False)
+        return proc.returncode, proc.stdout
+
+    def fetch(self, handle: LabHandle, lab_path: str, dest_dir: Path, max_bytes: int) -> Path:
+        work = (Path(handle.ref) / "work").resolve()
+        return safe_copy(work, _to_host(lab_path, work), dest_dir, max_bytes, lab_path)
+
+    def is_running(self, handle: LabHandle) -> bool:
+        return Path(handle.ref).is_dir()
+
+    def stop(self, handle: LabHandle, *, remove_work: bool = True) -> None:
+        root = Path(handle.ref)
+        if remove_work and root.is_dir():
+            (root / "evidence").chmod(0o755)
+            shutil.rmtree(root, ignore_errors=True)
+
+    def evidence_paths(self, handle: LabHandle, spec: LabSpec) -> dict[str, Path]:
+        return {name: Path(handle.ref) / "evidence" / name for name, _ in spec.evidence}
+
+
+def _to_host(lab_path: str, work: Path) -> str:
+    # Trainees may type the container-style path (/work/x) in a local lab too.
+    if lab_path == LAB_WORK_DIR or lab_path.startswith(LAB_WORK_DIR + "/"):
+        return str(work) + lab_path[len(LAB_WORK_DIR):]
+    return lab_path if os.path.isabs(lab_path) else str(work / lab_path)
+
+
+def safe_copy(work: Path, path: str, dest_dir: Path, max_bytes: int, shown: str) -> Path:
+    """Copy one regular file from inside ``work`` to ``dest_dir``, refusing anything
+    that could smuggle in another file: links, devices, paths outside, oversize."""
+    if ".." in Path(shown).parts:
+        raise RefusedError(f"{shown}: paths with '..' are refused", fix="give the file's full path")
+    target = Path(os.path.normpath(path))
+    if target != work and work not in target.parents:
+        raise RefusedError(f"{shown}: only files under the work folder can be submitted",
+                           fix="copy the file into your work folder first")
+    probe = work
+    for part in target.relative_to(work).parts:
+        probe = probe / part
+        try:
+            mode = os.lstat(probe).st_mode
+        except FileNotFoundError:
+            raise RefusedError(f"{shown}: no such file", fix="check the path ('ls')") from None
+        if stat.S_ISLNK(mode):
+            raise RefusedError(f"{shown}: symbolic links are refused",
+                               fix="submit the file itself, not a link to it")
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(target, flags)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise RefusedError(f"{shown}: not a regular file", fix="submit an ordinary file")
+        if info.st_nlink > 1:
+            raise RefusedError(f"{shown}: hard-linked files are refused",
+                               fix="copy it ('cp FILE FILE.copy') and submit the copy")
+        if info.st_size > max_bytes:
+            raise RefusedError(f"{shown}: {info.st_size:,} bytes is over the {max_bytes:,}-byte "
+                               "limit", fix="submit only the part the task asks for")
+        dest_dir.mkdir(parents=True, exist_ok=True)
+        out = dest_dir / (target.name or "artifact")
+        with os.fdopen(fd, "rb", closefd=False) as src, out.open("wb") as dst:
+            _copy_capped(src, dst, max_bytes)
+        return out
+    finally:
+        os.close(fd)
+
+
+def _copy_capped(src: BinaryIO, dst: BinaryIO, cap: int) -> None:
+    total = 0
+    while chunk := src.read(1 << 20):
+        total += len(chunk)
+        if total > cap:  # the file grew while we read it
+            raise RefusedError(f"file grew past the {cap:,}-byte limit while copying")
+        dst.write(chunk)

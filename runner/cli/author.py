@@ -1,0 +1,160 @@
+"""Trainer commands: ``validate``, ``verify``, ``grade``, ``seal``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from runner.cli.context import Ctx, add_json_flag
+from runner.errors import DflabError, ExitCode, InputError
+from runner.scenario.catalogue import resolve_ref
+from runner.scenario.loader import LoadedScenario, load_scenario, validate_scenario
+from runner.scenario.problems import Problem
+from runner.scenario.seal import seal_text
+from runner.session.grading import grade, load_sheet, solutions, total
+from runner.ui.render import results_table
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    p = sub.add_parser("validate", help="check scenario files; report every problem at once")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders")
+    add_json_flag(p)
+    p.set_defaults(func=run_validate)
+    p = sub.add_parser("verify", help="self-test scenarios: their solutions must score 100%%")
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO")
+    add_json_flag(p)
+    p.set_defaults(func=run_verify)
+    p = sub.add_parser("grade", help="grade an answer sheet against a scenario")
+    p.add_argument("scenario", metavar="SCENARIO")
+    p.add_argument("--answers", required=True, metavar="FILE",
+                   help="YAML/JSON mapping task id -> answer (a path for file tasks)")
+    add_json_flag(p)
+    p.set_defaults(func=run_grade)
+    p = sub.add_parser("seal", help="replace plain expected answers by salted hashes")
+    p.add_argument("scenario", metavar="SCENARIO")
+    p.add_argument("--output", metavar="FILE", help="write here instead of rewriting SCENARIO")
+    p.add_argument("--keep-solutions", action="store_true",
+                   help="keep reference solutions (they reveal the answers)")
+    p.set_defaults(func=run_seal)
+
+
+def _expand(paths: list[str]) -> list[Path]:
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files += sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml"))
+        else:
+            files.append(path)
+    return files
+
+
+def run_validate(args: argparse.Namespace, ctx: Ctx) -> int:
+    files = _expand(args.paths)
+    if not files:
+        raise InputError("no scenario files found", where=" ".join(args.paths),
+                         fix="name .yaml files or folders holding them")
+    problems: list[Problem] = []
+    for file in files:
+        loaded, found = validate_scenario(file)
+        problems += found
+        if loaded is not None:
+            problems += _empty_query_warnings(loaded, ctx)
+    errors = [p for p in problems if p.severity == "error"]
+    if args.json:
+        ctx.print_json({"files": [str(f) for f in files], "ok": not errors,
+                        "problems": [p.as_dict() for p in problems]})
+    else:
+        for p in problems:
+            style = "red" if p.severity == "error" else "yellow"
+            ctx.console.print(f"[{style}]{p.severity}[/]: {p.one_line()}", markup=True,
+                              highlight=False, soft_wrap=True)
+        warn = len(problems) - len(errors)
+        verdict = "[green]ok[/]" if not errors else "[red]invalid[/]"
+        ctx.console.print(f"{verdict}: {len(files)} file(s), {len(errors)} error(s), "
+                          f"{warn} warning(s)")
+    return ExitCode.INVALID_INPUT if errors else ExitCode.OK
+
+
+def _empty_query_warnings(loaded: LoadedScenario, ctx: Ctx) -> list[Problem]:
+    from runner.session.keys import resolve_keys
+
+    if not any(c.query for c in loaded.answers.values()):
+        return []
+    out = []
+    try:
+        keys = resolve_keys(loaded, cache_dir=ctx.home / "cache")
+    except DflabError as exc:
+        return [Problem(str(loaded.path), 1, "tasks", f"a query failed: {exc.one_line()}",
+                        "check the query against 'dflab facts'", "error")]
+    for index, task in enumerate(loaded.model.tasks):
+        key = keys[task.id][0]
+        if loaded.answers[task.id].query is not None and not key.values:
+            line = loaded.source.line_of(("tasks", index, "answer", "expected"))
+            out.append(Problem(str(loaded.path), line, f"tasks[{index}].answer.expected",
+                               "the query finds nothing in the shipped evidence",
+                               "loosen 'where' or check the table with 'dflab facts'",
+                               "warning"))
+    return out
+
+
+def _results(loaded: LoadedScenario, sheet: dict[str, Any], base: Path, ctx: Ctx
+             ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    results = grade(loaded, sheet, base, cache_dir=ctx.home / "cache", where=str(base))
+    return [r.as_dict() for r in results], total(results)
+
+
+def run_grade(args: argparse.Namespace, ctx: Ctx) -> int:
+    loaded = load_scenario(resolve_ref(args.scenario, ctx.env))
+    sheet_path = Path(args.answers)
+    sheet = load_sheet(sheet_path)
+    rows, summary = _results(loaded, sheet, sheet_path.resolve().parent, ctx)
+    if args.json:
+        ctx.print_json({"scenario": loaded.id, "tasks": rows, "total": summary})
+    else:
+        ctx.console.print(results_table(f"{loaded.id}: {sheet_path.name}", rows, summary))
+    return ExitCode.OK
+
+
+def run_verify(args: argparse.Namespace, ctx: Ctx) -> int:
+    report, failed = [], False
+    for ref in args.scenarios:
+        loaded = load_scenario(resolve_ref(ref, ctx.env))
+        sheet = solutions(loaded)
+        missing = [t.id for t in loaded.model.tasks if t.id not in sheet]
+        rows, summary = _results(loaded, sheet, loaded.path.parent, ctx)
+        ok = summary["percent"] == 100.0 and not missing
+        failed |= not ok
+        report.append({"scenario": loaded.id, "ok": ok, "missing_solutions": missing,
+                       "tasks": rows, "total": summary})
+        if not args.json:
+            ctx.console.print(results_table(f"{loaded.id}: reference solutions", rows, summary))
+            if missing:
+                ctx.info(f"[yellow]no solution for:[/] {', '.join(missing)}")
+    if args.json:
+        ctx.print_json({"scenarios": report, "ok": not failed})
+    return ExitCode.NOT_ALL_CORRECT if failed else ExitCode.OK
+
+
+def run_seal(args: argparse.Namespace, ctx: Ctx) -> int:
+    path = resolve_ref(args.scenario, ctx.env)
+    loaded = load_scenario(path)
+    result = seal_text(loaded, keep_solutions=args.keep_solutions)
+    target = Path(args.output) if args.output else path
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(result.text, encoding="utf-8")
+    try:
+        load_scenario(tmp)  # never write a file dflab itself cannot read back
+    except DflabError as exc:
+        tmp.unlink()
+        raise InputError(f"sealing produced an unreadable file: {exc.one_line()}",
+                         where=str(path), fix="report this as a bug") from None
+    tmp.replace(target)
+    ctx.info(f"sealed {len(result.sealed)} task(s) in {target}")
+    for task_id, why in result.skipped:
+        ctx.info(f"  not sealed: {task_id}: {why}")
+    if result.solutions_removed:
+        ctx.info(f"  removed reference solutions of {', '.join(result.solutions_removed)} "
+                 "(they reveal the answers; keep a plain copy for 'dflab verify')")
+    return ExitCode.OK

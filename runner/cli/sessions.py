@@ -1,0 +1,211 @@
+"""Trainee commands: ``start``, ``resume``, ``status``, ``stop``, ``gc``, ``report``."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from runner.backends import get_backend
+from runner.cli.context import Ctx, add_json_flag
+from runner.errors import DflabError, ExitCode, UsageError
+from runner.report.build import build_report, render_report
+from runner.scenario.catalogue import DEFAULT_SCENARIO, resolve_ref
+from runner.scenario.loader import load_scenario
+from runner.session.runtime import (Running, existing_session, open_store, reopen_session,
+                                    start_session, stop_session, verify_at_stop)
+from runner.session.scoring import score_tasks, summary
+from runner.ui.render import sessions_table, tasks_table
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    p = sub.add_parser("start", help="start a lab for a scenario and open its shell")
+    p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
+                   help=f"scenario id or file (default: {DEFAULT_SCENARIO})")
+    p.add_argument("--backend", choices=("local", "docker"),
+                   help="where the lab runs (default: docker when an engine answers, else local)")
+    p.add_argument("--lang", default="en", help="language of the task text (default: en)")
+    p.add_argument("--trainee", help="trainee name for reports (default: your user name)")
+    _exit_flags(p)
+    p.set_defaults(func=run_start)
+    p = sub.add_parser("resume", help="re-open a session's lab (default: the newest active one)")
+    p.add_argument("session", nargs="?")
+    _exit_flags(p)
+    p.set_defaults(func=run_resume)
+    p = sub.add_parser("status", help="sessions and scores, or one session's tasks")
+    p.add_argument("session", nargs="?")
+    add_json_flag(p)
+    p.set_defaults(func=run_status)
+    p = sub.add_parser("stop", help="stop a session and remove its lab")
+    p.add_argument("session", nargs="?")
+    p.add_argument("--keep-work", action="store_true", help="keep the lab's work folder/volume")
+    add_json_flag(p)
+    p.set_defaults(func=run_stop)
+    p = sub.add_parser("gc", help="remove labs and folders dflab left behind (only dflab's)")
+    add_json_flag(p)
+    p.set_defaults(func=run_gc)
+    p = sub.add_parser("report", help="a session report: findings, attempts, evidence hashes")
+    p.add_argument("session", nargs="?")
+    p.add_argument("--format", choices=("md", "html", "json"), default="md")
+    p.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.set_defaults(func=run_report)
+
+
+def _exit_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--run", metavar="CMD",
+                   help="run CMD in the lab instead of an interactive shell (scripts, benchmarks)")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--keep", action="store_true", help="keep the lab when you leave")
+    group.add_argument("--remove", action="store_true", help="remove the lab when you leave")
+
+
+def run_start(args: argparse.Namespace, ctx: Ctx) -> int:
+    loaded = load_scenario(resolve_ref(args.scenario, ctx.env))
+    running = start_session(ctx.home, loaded, backend_name=args.backend, lang=args.lang,
+                            trainee=args.trainee)
+    ctx.info(f"session [bold]{running.row.id}[/]: {running.row.title} "
+             f"({running.backend.name} backend)")
+    return _work(running, args, ctx)
+
+
+def run_resume(args: argparse.Namespace, ctx: Ctx) -> int:
+    running = reopen_session(ctx.home, args.session)
+    ctx.info(f"resuming session [bold]{running.row.id}[/]: {running.row.title}")
+    return _work(running, args, ctx)
+
+
+def _work(running: Running, args: argparse.Namespace, ctx: Ctx) -> int:
+    if not running.backend.isolated and not args.run:
+        ctx.info("[yellow]note:[/] local lab: not isolated from this machine "
+                 "(install Docker for a contained lab)")
+    service = running.serve()
+    try:
+        if args.run:
+            rc, output = running.backend.run(running.handle, running.spec,
+                                             ["sh", "-c", args.run])
+            ctx.stdout.write(output)
+        else:
+            rc = running.backend.shell(running.handle, running.spec)
+    finally:
+        service.close()
+    _print_score(running, ctx)
+    remove = args.remove or (not args.keep and not args.run and _ask_remove(ctx))
+    if remove:
+        changed = stop_session(running, remove=True)
+        ctx.info(f"lab removed; 'dflab report {running.row.id}' still shows the session")
+    else:
+        changed = verify_at_stop(running)
+        ctx.info(f"lab kept: 'dflab resume {running.row.id}' to continue")
+    if changed:
+        ctx.info(f"[red]evidence changed during the session:[/] {', '.join(changed)} "
+                 "(recorded in the session report)")
+        return ExitCode.INTEGRITY
+    return rc if args.run else ExitCode.OK
+
+
+def _ask_remove(ctx: Ctx) -> bool:
+    if not (ctx.stdin.isatty() and sys.stdin is ctx.stdin):
+        return False
+    ctx.stderr.write("Keep the lab for 'dflab resume'? [Y/n] ")
+    ctx.stderr.flush()
+    try:
+        reply = ctx.stdin.readline().strip().lower()
+    except (EOFError, KeyboardInterrupt):
+        return False
+    return reply in ("n", "no")
+
+
+def _print_score(running: Running, ctx: Ctx) -> None:
+    scores = score_tasks(running.loaded.model.tasks, running.store.attempts(running.row.id),
+                         running.store.hints(running.row.id))
+    rows = [s.__dict__ for s in scores]
+    ctx.err_console.print(tasks_table(running.row.title, rows, summary(scores)))
+
+
+def _session_rows(home: Path) -> list[dict[str, Any]]:
+    store = open_store(home)
+    rows = []
+    for row in store.sessions():
+        try:
+            tasks = load_scenario(Path(row.scenario_path), verify_evidence=False).model.tasks
+            total = summary(score_tasks(tasks, store.attempts(row.id), store.hints(row.id)))
+        except DflabError:
+            total = {"score": 0, "max_score": 0}
+        rows.append({"id": row.id, "scenario": row.scenario_id, "trainee": row.trainee,
+                     "backend": row.backend, "status": row.status,
+                     "created_at": row.created_at, **total})
+    return rows
+
+
+def run_status(args: argparse.Namespace, ctx: Ctx) -> int:
+    if args.session is None:
+        rows = _session_rows(ctx.home)
+        if args.json:
+            ctx.print_json({"sessions": rows})
+        else:
+            ctx.console.print(sessions_table(rows))
+        return ExitCode.OK
+    running = existing_session(ctx.home, args.session)
+    scores = score_tasks(running.loaded.model.tasks, running.store.attempts(running.row.id),
+                         running.store.hints(running.row.id))
+    rows = [s.__dict__ for s in scores]
+    if args.json:
+        ctx.print_json({"session": running.row.id, "status": running.row.status,
+                        "tasks": rows, "total": summary(scores)})
+    else:
+        ctx.console.print(tasks_table(f"{running.row.id}: {running.row.title}", rows,
+                                      summary(scores)))
+    return ExitCode.OK
+
+
+def run_stop(args: argparse.Namespace, ctx: Ctx) -> int:
+    running = existing_session(ctx.home, args.session)
+    if running.row.status != "active":
+        raise UsageError(f"session {running.row.id} is already {running.row.status}",
+                         fix="'dflab status' lists active sessions")
+    changed = stop_session(running, remove=not args.keep_work)
+    if args.json:
+        ctx.print_json({"session": running.row.id, "stopped": True, "evidence_changed": changed})
+    else:
+        ctx.info(f"session {running.row.id} stopped")
+    return ExitCode.INTEGRITY if changed else ExitCode.OK
+
+
+def run_gc(args: argparse.Namespace, ctx: Ctx) -> int:
+    removed: list[str] = []
+    store = open_store(ctx.home)
+    active = {row.id for row in store.sessions("active")}
+    for name in ("local", "docker"):
+        try:
+            backend = get_backend(name)
+            if backend.available():
+                removed += backend.gc(frozenset(active))
+        except DflabError:
+            continue
+    for folder in ("labs", "run"):
+        base = ctx.home / folder
+        for child in sorted(base.glob("*")) if base.is_dir() else []:
+            if child.name not in active:
+                (child / "evidence").chmod(0o755) if (child / "evidence").is_dir() else None
+                shutil.rmtree(child, ignore_errors=True)
+                removed.append(str(child))
+    if args.json:
+        ctx.print_json({"removed": removed})
+    else:
+        ctx.info(f"removed {len(removed)} item(s)")
+        for item in removed:
+            ctx.info(f"  {item}")
+    return ExitCode.OK
+
+
+def run_report(args: argparse.Namespace, ctx: Ctx) -> int:
+    running = existing_session(ctx.home, args.session)
+    text = render_report(build_report(running), args.format)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        ctx.info(f"report written to {args.output}")
+    else:
+        ctx.stdout.write(text)
+    return ExitCode.OK

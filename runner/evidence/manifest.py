@@ -1,0 +1,74 @@
+"""Evidence integrity: SHA-256 of every evidence file, checked at start and stop.
+
+A forensic lab teaches chain of custody, so it keeps one: the scenario states
+each file's hash, and a lab never starts on evidence that does not match.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from runner.errors import InputError, IntegrityError
+
+_CHUNK = 1024 * 1024
+
+
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file, read in chunks (captures can be large)."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(_CHUNK):
+                digest.update(chunk)
+    except FileNotFoundError:
+        raise InputError(
+            "evidence file not found", where=str(path), fix="check the 'file' path in the scenario"
+        ) from None
+    except OSError as exc:
+        raise InputError(f"cannot read evidence: {exc.strerror}", where=str(path)) from None
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    """One evidence file: its name inside the lab, host path and expected hash."""
+
+    name: str
+    path: Path
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    expected: str
+    actual: str
+
+    @property
+    def ok(self) -> bool:
+        return self.expected.lower() == self.actual.lower()
+
+
+def check_manifest(files: list[EvidenceFile], paths: dict[str, Path] | None = None) -> list[Check]:
+    """Hash every file (or the copies in ``paths``, by name) against the manifest."""
+    checks = []
+    for item in files:
+        target = (paths or {}).get(item.name, item.path)
+        checks.append(Check(item.name, item.sha256, sha256_file(target)))
+    return checks
+
+
+def require_intact(checks: list[Check], moment: str) -> None:
+    """Raise :class:`IntegrityError` naming the first file whose hash differs."""
+    bad = [c for c in checks if not c.ok]
+    if bad:
+        first = bad[0]
+        raise IntegrityError(
+            f"evidence '{first.name}' does not match its manifest {moment}: expected sha256 "
+            f"{first.expected[:16]}..., found {first.actual[:16]}..."
+            + (f" ({len(bad) - 1} more file(s) differ)" if len(bad) > 1 else ""),
+            fix="restore the original evidence file, or, if the change is intended, "
+            "update its sha256 in the scenario",
+        )

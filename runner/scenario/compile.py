@@ -1,0 +1,89 @@
+"""Turn a task's answer spec into a checker, typed parameters and a key source."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from runner.checkers import registry
+from runner.checkers.base import SEAL_PREFIX, Checker, CheckerParams, Key
+from runner.errors import InputError
+from runner.scenario.problems import Collector
+from runner.scenario.strict import validate_model
+from runner.scenario.yamlsrc import PathKey
+
+RESERVED = ("type", "expected")
+
+
+@dataclass(frozen=True)
+class CompiledAnswer:
+    """A validated answer spec.
+
+    Either ``literal`` holds the key written in the scenario (plain and sealed
+    values), or ``query`` holds a fact query resolved from the evidence when a
+    session starts.
+    """
+
+    checker: Checker
+    params: CheckerParams
+    literal: Key | None
+    query: Mapping[str, Any] | None
+
+
+def split_literals(expected: Any) -> Key:
+    values = expected if isinstance(expected, list) else [expected]
+    plain = tuple(v for v in values if not (isinstance(v, str) and v.startswith(SEAL_PREFIX)))
+    sealed = tuple(v for v in values if isinstance(v, str) and v.startswith(SEAL_PREFIX))
+    return Key(values=plain, sealed=sealed)
+
+
+def compile_answer(spec: Any, out: Collector, at: PathKey) -> CompiledAnswer | None:
+    """Validate one answer spec, adding every problem to ``out``."""
+    if not isinstance(spec, Mapping):
+        out.add(at, "the answer spec must be a mapping", "write 'answer: {type: ..., expected: ...}'")
+        return None
+    kind = spec.get("type")
+    if not isinstance(kind, str):
+        out.add(at, "'type' is required", f"add 'type:', one of: {', '.join(registry().names())}")
+        return None
+    try:
+        checker = registry().get(kind)
+    except InputError as exc:
+        out.add((*at, "type"), exc.message, exc.fix or "")
+        return None
+    params_raw = {k: v for k, v in spec.items() if k not in RESERVED}
+    params = validate_model(checker.Params, params_raw, out, at, extra_keys=RESERVED)
+    if "expected" not in spec:
+        out.add(at, "'expected' is required", "add 'expected:' (a value, a list or a query)")
+        return None
+    if params is None:
+        return None
+    expected = spec["expected"]
+    if isinstance(expected, Mapping):
+        return _compile_query(checker, params, expected, out, (*at, "expected"))
+    if expected is None or expected == []:
+        out.add((*at, "expected"), "no expected value", "give the value the evidence shows")
+        return None
+    key = split_literals(expected)
+    if key.sealed and not checker.is_sealable(params):
+        out.add((*at, "expected"), f"'{kind}' answers with these parameters cannot be sealed",
+                "write the plain value (see docs/checkers.md, 'Which types can be sealed')")
+    for problem in checker.check_expected(key.values, params):
+        out.add((*at, "expected"), problem, "correct the expected value")
+    return CompiledAnswer(checker, params, key, None)
+
+
+def _compile_query(checker: Checker, params: CheckerParams, query: Mapping[str, Any],
+                   out: Collector, at: PathKey) -> CompiledAnswer | None:
+    if "from" not in query:
+        out.add(at, "a query needs 'from'", "write {from: TABLE, where: {...}, select: FIELD}")
+        return None
+    try:
+        from runner.evidence.query import check_query
+    except ImportError:
+        out.add(at, "fact queries are not available in this build", "write a literal value")
+        return None
+    for problem in check_query(query):
+        out.add(at, problem, "see 'dflab facts --help' and docs/facts.md for tables and fields")
+    return CompiledAnswer(checker, params, None, dict(query))

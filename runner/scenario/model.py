@@ -1,0 +1,99 @@
+"""The scenario format, version 1, as strict frozen models.
+
+Answer specs stay plain mappings here: each checker validates its own
+parameters (see :mod:`runner.scenario.compile`), so a third-party checker
+needs no change to this module.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+LangCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
+LocalText = str | dict[LangCode, str]
+Ident = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$")]
+EvidenceName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")]
+
+SCHEMA_VERSION = 1
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Hint(Strict):
+    text: LocalText = Field(description="The hint shown to the trainee.")
+    cost: float = Field(0, ge=0, description="Points taken off the task when the hint is taken.")
+
+
+class FileRef(Strict):
+    file: str = Field(description="Path relative to the scenario file.")
+
+
+class Task(Strict):
+    id: Ident = Field(description="Unique id, typed by trainees: 'lab answer ID ...'.")
+    question: LocalText
+    points: float = Field(10, ge=0)
+    answer: dict[str, Any] = Field(
+        description="Answer spec: {type: CHECKER, expected: ..., ...checker parameters}."
+    )
+    hints: list[Hint] = Field(default_factory=list)
+    max_attempts: int | None = Field(None, ge=1, description="Default: unlimited.")
+    requires: list[Ident] = Field(default_factory=list, description="Tasks to solve first.")
+    solution: FileRef | str | int | float | list[str | int | float] | None = Field(
+        None, description="Reference answer used by 'dflab verify' and the self-tests."
+    )
+    explanation: LocalText | None = None
+
+
+class Evidence(Strict):
+    file: str = Field(description="Path of the evidence file, relative to the scenario file.")
+    name: EvidenceName | None = Field(None, description="Name inside /evidence in the lab.")
+    sha256: Sha256 = Field(description="SHA-256 of the file; checked at start and stop.")
+    description: LocalText | None = None
+
+
+class Scenario(Strict):
+    schema_version: Literal[1]
+    id: Ident
+    title: LocalText
+    description: LocalText = ""
+    difficulty: Literal["beginner", "intermediate", "advanced"] = "beginner"
+    estimated_minutes: int = Field(30, ge=1, le=10000)
+    tags: list[str] = Field(default_factory=list)
+    authors: list[str] = Field(default_factory=list)
+    lab: Ident = Field("network", description="Lab profile in labs/ (image, tools, limits).")
+    evidence: list[Evidence] = Field(default_factory=list)
+    tasks: list[Task] = Field(min_length=1)
+
+
+class ProfileLimits(Strict):
+    memory_mb: int = Field(512, ge=32)
+    cpus: float = Field(1.0, gt=0)
+    pids: int = Field(256, ge=16)
+    work_mb: int = Field(1024, ge=1)
+    artifact_mb: int = Field(64, ge=1)
+
+
+class LabProfile(Strict):
+    schema_version: Literal[1]
+    id: Ident
+    description: LocalText = ""
+    image: str
+    tools: list[str] = Field(default_factory=list)
+    limits: ProfileLimits = Field(default_factory=ProfileLimits)
+
+
+def pick_text(text: LocalText | None, lang: str = "en") -> str:
+    """The text in ``lang``, else English, else the first language given."""
+    if text is None:
+        return ""
+    if isinstance(text, str):
+        return text
+    for code in (lang, lang.split("-")[0], "en"):
+        if code in text:
+            return text[code]
+    return next(iter(text.values()), "")

@@ -1,0 +1,115 @@
+"""Non-interactive grading: an answer sheet (or the reference solutions) judged at once."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from runner.backends.local import safe_copy
+from runner.checkers.base import JudgeContext, Verdict
+from runner.errors import DflabError, InputError
+from runner.scenario.loader import LoadedScenario
+from runner.scenario.model import FileRef
+from runner.scenario.yamlsrc import load_source
+from runner.session.keys import resolve_keys
+
+SHEET_FILE_CAP = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    task: str
+    points: float
+    earned: float
+    verdict: Verdict
+    answered: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"task": self.task, "status": self.verdict.status.value if self.answered
+                else "unanswered", "credit": self.verdict.score, "earned": self.earned,
+                "points": self.points, "feedback": self.verdict.feedback,
+                "normalized": self.verdict.normalized}
+
+
+def load_sheet(path: Path) -> dict[str, Any]:
+    """Read an answer sheet: a YAML/JSON mapping of task id to answer."""
+    source = load_source(path)
+    if not isinstance(source.data, dict):
+        raise InputError("an answer sheet must map task ids to answers", where=str(path),
+                         fix="write lines like 'scanner: 10.0.0.5'")
+    return {str(k): v for k, v in source.data.items()}
+
+
+def grade(loaded: LoadedScenario, answers: Mapping[str, Any], base_dir: Path,
+          cache_dir: Path | None = None, where: str = "answers") -> list[TaskResult]:
+    """Judge one answer per task; files are read from under ``base_dir`` only."""
+    unknown = [k for k in answers if k not in loaded.answers]
+    if unknown:
+        raise InputError(f"unknown task id '{unknown[0]}'", where=where,
+                         fix=f"use the scenario's ids: {', '.join(loaded.answers)}")
+    keys = resolve_keys(loaded, cache_dir)
+    ctx = JudgeContext(evidence={e.name: e.path for e in loaded.evidence})
+    results = []
+    with tempfile.TemporaryDirectory(prefix="dflab-grade-") as scratch:
+        for task in loaded.model.tasks:
+            compiled = loaded.answers[task.id]
+            if task.id not in answers or answers[task.id] is None:
+                results.append(TaskResult(task.id, task.points, 0.0,
+                                          Verdict.wrong(feedback="No answer."), False))
+                continue
+            value = answers[task.id]
+            checker, params, key = compiled.checker, compiled.params, keys[task.id][0]
+            try:
+                file = _as_file(value, checker.accepts_text)
+                if file is not None:
+                    if not checker.accepts_file:
+                        verdict = Verdict.invalid("This task takes a typed answer, not a file.")
+                    else:
+                        copy = safe_copy(base_dir.resolve(), str(base_dir.resolve() / file),
+                                         Path(scratch) / task.id, SHEET_FILE_CAP, file)
+                        verdict = checker.judge_file(copy, key, params, ctx)
+                else:
+                    verdict = checker.judge(_as_text(value), key, params, ctx)
+            except DflabError as exc:
+                verdict = Verdict.invalid(exc.one_line())
+            results.append(TaskResult(task.id, task.points,
+                                      round(verdict.score * task.points, 4), verdict, True))
+    return results
+
+
+def solutions(loaded: LoadedScenario) -> dict[str, Any]:
+    """The reference solutions as an answer sheet (file paths relative to the scenario)."""
+    sheet: dict[str, Any] = {}
+    for task in loaded.model.tasks:
+        if isinstance(task.solution, FileRef):
+            sheet[task.id] = {"file": task.solution.file}
+        elif task.solution is not None:
+            sheet[task.id] = task.solution
+    return sheet
+
+
+def _as_file(value: Any, accepts_text: bool) -> str | None:
+    if isinstance(value, Mapping) and set(value) == {"file"}:
+        return str(value["file"])
+    if not accepts_text and isinstance(value, str):
+        return value
+    return None
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, list):
+        return "\n".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
+
+
+def total(results: list[TaskResult]) -> dict[str, Any]:
+    earned = round(sum(r.earned for r in results), 4)
+    points = sum(r.points for r in results)
+    return {"score": earned, "max_score": points,
+            "percent": round(100 * earned / points, 1) if points else 0.0,
+            "correct": sum(1 for r in results if r.verdict.status.value == "correct")}

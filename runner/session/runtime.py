@@ -1,0 +1,161 @@
+"""A session's life: start (checks, keys, lab), serve, attach, stop, resume.
+
+The CLI and the classroom both drive labs through these functions, so a seat
+and a solo trainee get exactly the same checks and the same protocol.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from runner.backends import choose_backend, get_backend
+from runner.backends.base import LAB_SOCKET_NAME, Backend, LabHandle, LabSpec, Limits
+from runner.errors import IntegrityError, RefusedError
+from runner.evidence.manifest import check_manifest, require_intact
+from runner.scenario.loader import LoadedScenario, load_scenario
+from runner.scenario.model import pick_text
+from runner.session.keys import key_to_json, resolve_keys
+from runner.session.server import MAX_SOCKET_PATH, ServiceThread
+from runner.session.service import LabLink, SessionService
+from runner.session.store import SessionRow, Store
+
+
+def open_store(home: Path) -> Store:
+    return Store(home / "sessions.db")
+
+
+@dataclass
+class Running:
+    """A session whose lab exists: everything needed to serve and attach to it."""
+
+    store: Store
+    row: SessionRow
+    loaded: LoadedScenario
+    backend: Backend
+    handle: LabHandle
+    spec: LabSpec
+    home: Path
+
+    def serve(self, rate_per_minute: int = 30) -> ServiceThread:
+        link = LabLink(self.backend, self.handle, self.home / "artifacts" / self.row.id,
+                       self.spec.limits.artifact_mb * 1024 * 1024)
+        service = SessionService(self.store, self.row.id, self.loaded, link, self.row.lang,
+                                 rate_per_minute)
+        return ServiceThread(service, self.spec.service_dir / LAB_SOCKET_NAME)
+
+
+def build_spec(home: Path, session_id: str, loaded: LoadedScenario, lang: str, seat: str = ""
+               ) -> LabSpec:
+    limits = loaded.profile.limits
+    return LabSpec(
+        session_id=session_id, scenario_id=loaded.id,
+        title=pick_text(loaded.model.title, lang), profile=loaded.profile.id,
+        image=loaded.profile.image,
+        limits=Limits(limits.memory_mb, limits.cpus, limits.pids, limits.work_mb,
+                      limits.artifact_mb),
+        evidence=tuple((e.name, e.path) for e in loaded.evidence),
+        service_dir=service_dir(home, session_id), work_dir=home / "labs" / session_id / "work",
+        seat=seat, env={"DFLAB_TITLE": pick_text(loaded.model.title, lang), "LANG": "C.UTF-8"},
+    )
+
+
+def service_dir(home: Path, session_id: str) -> Path:
+    """Folder for the session socket; a short fallback when DFLAB_HOME is deep."""
+    preferred = home / "run" / session_id
+    if len(str(preferred / LAB_SOCKET_NAME)) <= MAX_SOCKET_PATH:
+        return preferred
+    return Path(tempfile.gettempdir()) / f"dflab-{os.getuid()}" / session_id
+
+
+def start_session(home: Path, loaded: LoadedScenario, *, backend_name: str | None, lang: str,
+                  trainee: str | None = None, seat: str = "") -> Running:
+    """Check the evidence, store the session and its keys, and prepare its lab."""
+    checks = check_manifest(loaded.evidence)
+    require_intact(checks, "before the lab starts")
+    backend = choose_backend(backend_name)
+    store = open_store(home)
+    keys = resolve_keys(loaded, cache_dir=home / "cache")
+    session_id = store.create_session(
+        scenario_id=loaded.id, scenario_path=str(loaded.path), scenario_sha256=loaded.sha256,
+        title=pick_text(loaded.model.title, lang), lang=lang,
+        trainee=trainee or getpass.getuser(), seat=seat, backend=backend.name)
+    store.save_keys(session_id, {t: (key_to_json(k), prov) for t, (k, prov) in keys.items()})
+    for check, ev in zip(checks, loaded.evidence, strict=True):
+        store.record_evidence(session_id, ev.name, str(ev.path), ev.sha256, "start", check.actual)
+    spec = build_spec(home, session_id, loaded, lang, seat)
+    handle = backend.prepare(spec)
+    store.update_session(session_id, lab_ref=handle.ref)
+    store.event(session_id, "lab-started", backend=backend.name, ref=handle.ref)
+    return Running(store, store.session(session_id), loaded, backend, handle, spec, home)
+
+
+def find_session(store: Store, session_id: str | None) -> SessionRow:
+    """The named session, or the newest active one."""
+    if session_id is not None:
+        return store.session(session_id)
+    active = store.sessions("active")
+    if not active:
+        raise RefusedError("no active session", fix="start one with 'dflab start SCENARIO'")
+    return active[-1]
+
+
+def existing_session(home: Path, session_id: str | None) -> Running:
+    """A session's lab as stored, without creating anything (for stop and reports)."""
+    store = open_store(home)
+    row = find_session(store, session_id)
+    loaded = load_scenario(Path(row.scenario_path), verify_evidence=False)
+    spec = build_spec(home, row.id, loaded, row.lang, row.seat)
+    backend = get_backend(row.backend)
+    return Running(store, row, loaded, backend, LabHandle(row.backend, row.id, row.lab_ref),
+                   spec, home)
+
+
+def reopen_session(home: Path, session_id: str | None) -> Running:
+    """Find a session (default: the newest active one) and adopt or re-create its lab."""
+    store = open_store(home)
+    row = find_session(store, session_id)
+    if row.status != "active":
+        raise RefusedError(f"session {row.id} is {row.status}",
+                           fix="start a new one with 'dflab start " + row.scenario_id + "'")
+    loaded = load_scenario(Path(row.scenario_path))
+    if loaded.sha256 != row.scenario_sha256:
+        store.event(row.id, "scenario-changed", now=loaded.sha256, was=row.scenario_sha256)
+    backend = get_backend(row.backend)
+    spec = build_spec(home, row.id, loaded, row.lang, row.seat)
+    require_intact(check_manifest(loaded.evidence), "on resume")
+    handle = backend.prepare(spec)
+    store.update_session(row.id, lab_ref=handle.ref)
+    store.event(row.id, "resumed", ref=handle.ref)
+    return Running(store, store.session(row.id), loaded, backend, handle, spec, home)
+
+
+def verify_at_stop(running: Running) -> list[str]:
+    """Hash the evidence the lab saw; record it; names of files that changed."""
+    paths = running.backend.evidence_paths(running.handle, running.spec)
+    changed = []
+    for ev in running.loaded.evidence:
+        target = paths.get(ev.name, ev.path)
+        actual = check_manifest([ev], {ev.name: target})[0].actual if target.exists() else "missing"
+        running.store.record_evidence(running.row.id, ev.name, str(ev.path), ev.sha256, "stop",
+                                      actual)
+        if actual != ev.sha256:
+            changed.append(ev.name)
+    if changed:
+        running.store.event(running.row.id, "evidence-mismatch", files=changed)
+    return changed
+
+
+def stop_session(running: Running, *, remove: bool = True) -> list[str]:
+    """Verify evidence, then stop (and optionally remove) the lab; mark the session."""
+    changed = verify_at_stop(running)
+    running.backend.stop(running.handle, remove_work=remove)
+    running.store.update_session(running.row.id, status="stopped")
+    running.store.event(running.row.id, "stopped", removed=remove)
+    return changed
+
+
+__all__ = ["IntegrityError", "Running", "reopen_session", "start_session", "stop_session"]

@@ -1,0 +1,83 @@
+"""Serving a :class:`SessionService` on a Unix socket, in a background thread."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import socketserver
+import threading
+from pathlib import Path
+from typing import Any
+
+from runner.errors import BackendError
+from runner.session.protocol import MAX_REQUEST_BYTES
+from runner.session.service import SessionService
+
+MAX_SOCKET_PATH = 100  # sun_path is 108 bytes on Linux; keep a margin
+
+
+class _Handler(socketserver.StreamRequestHandler):
+    timeout = 30
+
+    def handle(self) -> None:
+        service: SessionService = self.server.service  # type: ignore[attr-defined]
+        raw = self.rfile.read(MAX_REQUEST_BYTES + 1)
+        if len(raw) > MAX_REQUEST_BYTES:
+            reply: dict[str, Any] = {"ok": False, "code": 3,
+                                     "error": "request too large (fix: shorten the answer)"}
+        else:
+            try:
+                request = json.loads(raw.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError):
+                request = None
+            reply = service.handle(request)
+        self.wfile.write((json.dumps(reply) + "\n").encode())
+
+
+class _Server(socketserver.ThreadingUnixStreamServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class ServiceThread:
+    """Runs the service until :meth:`close`; the socket file is world-connectable so the
+    non-root trainee inside a container can reach it (the folder scopes it to one lab)."""
+
+    def __init__(self, service: SessionService, socket_path: Path) -> None:
+        if len(str(socket_path)) > MAX_SOCKET_PATH:
+            raise BackendError(f"socket path too long: {socket_path}",
+                               fix="set DFLAB_HOME to a shorter folder")
+        socket_path.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(socket_path.parent, 0o755)
+        _remove_stale(socket_path)
+        self.path = socket_path
+        self.server = _Server(str(socket_path), _Handler)
+        self.server.service = service  # type: ignore[attr-defined]
+        os.chmod(socket_path, 0o666)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True,
+                                       name=f"dflab-service-{service.session_id}")
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+        self.path.unlink(missing_ok=True)
+
+
+def _remove_stale(path: Path) -> None:
+    """Remove a socket left by a killed runner, but never steal a live one."""
+    if not path.exists():
+        return
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        probe.settimeout(0.5)
+        probe.connect(str(path))
+    except OSError:
+        path.unlink(missing_ok=True)
+        return
+    finally:
+        probe.close()
+    raise BackendError(f"another dflab process is already serving this session ({path})",
+                       fix="close the other terminal running this lab, or use it")

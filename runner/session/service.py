@@ -1,0 +1,201 @@
+"""The session service: judges what the in-lab ``lab`` client sends, one session per socket.
+
+The socket itself is the trainee's identity: each session (and each classroom
+seat) has its own socket, so a lab can only ever answer as itself.
+"""
+
+from __future__ import annotations
+
+import collections
+import hashlib
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from runner.backends.base import Backend, LabHandle
+from runner.checkers.base import Checker, JudgeContext, Key, Status, Verdict
+from runner.errors import DflabError, InputError, NotFoundError, RefusedError
+from runner.scenario.loader import LoadedScenario
+from runner.scenario.model import Task, pick_text
+from runner.session.keys import key_from_json
+from runner.session.protocol import MAX_ANSWER_BYTES, OPS, PROTOCOL_VERSION
+from runner.session.scoring import TaskScore, score_tasks, summary, task_summary
+from runner.session.store import Store
+
+
+@dataclass
+class LabLink:
+    """How the service reaches the lab to copy a submitted file out."""
+
+    backend: Backend
+    handle: LabHandle
+    artifact_dir: Path
+    max_bytes: int
+
+
+class SessionService:
+    """Answers ``lab`` requests for one session. ``handle`` is pure and testable."""
+
+    def __init__(self, store: Store, session_id: str, loaded: LoadedScenario,
+                 link: LabLink | None, lang: str = "en", rate_per_minute: int = 30) -> None:
+        self.store = store
+        self.session_id = session_id
+        self.loaded = loaded
+        self.link = link
+        self.lang = lang
+        self.keys = {t: key_from_json(k) for t, (k, _) in store.keys(session_id).items()}
+        self.rate_per_minute = rate_per_minute
+        self._recent: collections.deque[float] = collections.deque()
+        self.evidence = {e.name: e.path for e in loaded.evidence}
+
+    def handle(self, request: Any) -> dict[str, Any]:
+        """One request in, one reply out; every failure is a reply, never an exception."""
+        try:
+            if not isinstance(request, dict) or request.get("op") not in OPS:
+                raise InputError("unknown request", fix="update the lab client")
+            if request.get("v", PROTOCOL_VERSION) != PROTOCOL_VERSION:
+                raise InputError("the lab client speaks another protocol version",
+                                 fix="rebuild the lab image ('dflab images build --force')")
+            data = getattr(self, f"op_{request['op']}")(request)
+            return {"ok": True, "data": data}
+        except DflabError as exc:
+            return {"ok": False, "error": exc.one_line(), "code": int(exc.code)}
+
+    # -- read-only operations ----------------------------------------------------
+
+    def op_hello(self, _req: dict[str, Any]) -> dict[str, Any]:
+        row = self.store.session(self.session_id)
+        return {"session": self.session_id, "title": row.title, "lang": self.lang,
+                "backend": row.backend}
+
+    def op_tasks(self, _req: dict[str, Any]) -> dict[str, Any]:
+        scores = self._scores()
+        tasks = []
+        for task, score in zip(self.loaded.model.tasks, scores, strict=True):
+            tasks.append({
+                "id": task.id, "summary": task_summary(task, self.lang), "points": task.points,
+                "earned": score.earned, "state": score.state, "attempts": score.attempts,
+                "max_attempts": task.max_attempts, "answer_type": task.answer["type"],
+                "hints_left": len(task.hints) - score.hints_taken,
+            })
+        return {"title": pick_text(self.loaded.model.title, self.lang), "tasks": tasks,
+                **summary(scores)}
+
+    def op_show(self, req: dict[str, Any]) -> dict[str, Any]:
+        task, score = self._task(req)
+        attempts = self.store.attempts(self.session_id, task.id)
+        return {
+            "id": task.id, "question": pick_text(task.question, self.lang),
+            "points": task.points, "answer_type": task.answer["type"],
+            "locked": score.state == "locked", "requires": task.requires,
+            "state": score.state, "earned": score.earned,
+            "hints_taken": [{"text": pick_text(h.text, self.lang), "cost": h.cost}
+                            for h in task.hints[: score.hints_taken]],
+            "hints_left": len(task.hints) - score.hints_taken,
+            "attempts": [{"at": time.strftime("%H:%M:%S", time.localtime(a.at)),
+                          "status": a.status, "value": a.raw} for a in attempts],
+        }
+
+    def op_score(self, _req: dict[str, Any]) -> dict[str, Any]:
+        return summary(self._scores())
+
+    # -- operations that write ---------------------------------------------------
+
+    def op_hint(self, req: dict[str, Any]) -> dict[str, Any]:
+        task, score = self._task(req, open_only=True)
+        index = self.store.add_hint(self.session_id, task.id, [h.cost for h in task.hints])
+        hint = task.hints[index]
+        return {"text": pick_text(hint.text, self.lang), "cost": hint.cost,
+                "hints_left": len(task.hints) - index - 1}
+
+    def op_answer(self, req: dict[str, Any]) -> dict[str, Any]:
+        task, _ = self._task(req, open_only=True)
+        checker = self.loaded.answers[task.id].checker
+        value = req.get("value")
+        if not isinstance(value, str):
+            raise InputError("no answer given", fix=f"lab answer {task.id} VALUE")
+        if len(value.encode("utf-8", "surrogatepass")) > MAX_ANSWER_BYTES:
+            raise InputError(f"the answer is over {MAX_ANSWER_BYTES:,} bytes",
+                             fix="shorten it, or submit a file with 'lab submit'")
+        if not checker.accepts_text:
+            raise RefusedError(f"task '{task.id}' takes a file, not a typed answer",
+                               fix=f"save it under /work and run 'lab submit {task.id} PATH'")
+        self._throttle()
+        verdict = self._judge(checker, task, lambda c, k, p, ctx: c.judge(value, k, p, ctx))
+        return self._record(task, "answer", value, verdict)
+
+    def op_submit(self, req: dict[str, Any]) -> dict[str, Any]:
+        task, _ = self._task(req, open_only=True)
+        checker = self.loaded.answers[task.id].checker
+        lab_path = req.get("path")
+        if not isinstance(lab_path, str) or not lab_path:
+            raise InputError("no file given", fix=f"lab submit {task.id} /work/FILE")
+        if not checker.accepts_file:
+            raise RefusedError(f"task '{task.id}' takes a typed answer, not a file",
+                               fix=f"run 'lab answer {task.id} VALUE'")
+        if self.link is None:
+            raise RefusedError("this session cannot receive files", fix="use 'dflab grade'")
+        self._throttle()
+        link = self.link
+        stamp = f"{int(time.time() * 1000)}"
+        host_copy = link.backend.fetch(link.handle, lab_path, link.artifact_dir / stamp,
+                                       link.max_bytes)
+        digest = hashlib.sha256(host_copy.read_bytes()).hexdigest()
+        verdict = self._judge(checker, task,
+                              lambda c, k, p, ctx: c.judge_file(host_copy, k, p, ctx))
+        raw = f"{lab_path} (sha256 {digest}, {host_copy.stat().st_size} bytes)"
+        return self._record(task, "submit", raw, verdict)
+
+    # -- helpers -----------------------------------------------------------------
+
+    def _judge(self, checker: Checker, task: Task, how: Any) -> Verdict:
+        compiled = self.loaded.answers[task.id]
+        key = self.keys.get(task.id, Key())
+        ctx = JudgeContext(evidence=self.evidence)
+        verdict: Verdict = how(checker, key, compiled.params, ctx)
+        return verdict
+
+    def _record(self, task: Task, kind: str, raw: str, verdict: Verdict) -> dict[str, Any]:
+        counted = verdict.status is not Status.INVALID
+        self.store.add_attempt(self.session_id, task.id, kind=kind, raw=raw,
+                               normalized=verdict.normalized, status=verdict.status.value,
+                               score=verdict.score, feedback=verdict.feedback, counted=counted,
+                               limit=task.max_attempts)
+        score = self._score_of(task.id)
+        return {"task": task.id, "status": verdict.status.value, "feedback": verdict.feedback,
+                "credit": verdict.score, "earned": score.earned, "points": task.points,
+                "attempts_left": score.attempts_left}
+
+    def _throttle(self) -> None:
+        now = time.monotonic()
+        while self._recent and now - self._recent[0] > 60:
+            self._recent.popleft()
+        if len(self._recent) >= self.rate_per_minute:
+            wait = int(60 - (now - self._recent[0])) + 1
+            raise RefusedError(f"too many answers: at most {self.rate_per_minute} a minute",
+                               fix=f"wait {wait} s and try again")
+        self._recent.append(now)
+
+    def _scores(self) -> list[TaskScore]:
+        return score_tasks(self.loaded.model.tasks, self.store.attempts(self.session_id),
+                           self.store.hints(self.session_id))
+
+    def _score_of(self, task_id: str) -> TaskScore:
+        return next(s for s in self._scores() if s.id == task_id)
+
+    def _task(self, req: dict[str, Any], open_only: bool = False) -> tuple[Task, TaskScore]:
+        task_id = req.get("task")
+        ids = [t.id for t in self.loaded.model.tasks]
+        if task_id not in ids:
+            raise NotFoundError(f"no task '{task_id}'",
+                                fix=f"'lab tasks' lists them: {', '.join(ids)}")
+        task = self.loaded.task(str(task_id))
+        score = self._score_of(task.id)
+        if open_only and score.state == "locked":
+            raise RefusedError(f"task '{task.id}' is locked",
+                               fix=f"solve {', '.join(task.requires)} first")
+        if open_only and score.state == "correct":
+            raise RefusedError(f"task '{task.id}' is already solved",
+                               fix="'lab tasks' shows what is left")
+        return task, score

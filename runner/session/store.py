@@ -1,0 +1,297 @@
+"""The session store: one SQLite file holding sessions, attempts, hints and events.
+
+Every accepted answer is committed before the trainee sees its verdict, so a
+killed runner loses nothing. WAL mode plus ``BEGIN IMMEDIATE`` lets several
+``lab`` commands write at once without corrupting or dropping an attempt.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from runner.errors import NotFoundError, RefusedError, StoreError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sessions (
+    id TEXT PRIMARY KEY, scenario_id TEXT NOT NULL, scenario_path TEXT NOT NULL,
+    scenario_sha256 TEXT NOT NULL, title TEXT NOT NULL, lang TEXT NOT NULL,
+    trainee TEXT NOT NULL, seat TEXT NOT NULL DEFAULT '', backend TEXT NOT NULL,
+    lab_ref TEXT NOT NULL DEFAULT '', status TEXT NOT NULL, created_at REAL NOT NULL,
+    updated_at REAL NOT NULL, meta TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS keys (
+    session_id TEXT NOT NULL REFERENCES sessions(id), task_id TEXT NOT NULL,
+    key_json TEXT NOT NULL, provenance TEXT NOT NULL DEFAULT '{}',
+    PRIMARY KEY (session_id, task_id)
+);
+CREATE TABLE IF NOT EXISTS attempts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL REFERENCES sessions(id),
+    task_id TEXT NOT NULL, at REAL NOT NULL, kind TEXT NOT NULL, raw TEXT NOT NULL,
+    normalized TEXT, status TEXT NOT NULL, score REAL NOT NULL, feedback TEXT NOT NULL,
+    counted INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS attempts_by_task ON attempts (session_id, task_id);
+CREATE TABLE IF NOT EXISTS hints (
+    session_id TEXT NOT NULL REFERENCES sessions(id), task_id TEXT NOT NULL,
+    idx INTEGER NOT NULL, at REAL NOT NULL, cost REAL NOT NULL,
+    PRIMARY KEY (session_id, task_id, idx)
+);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL, at REAL NOT NULL,
+    kind TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS evidence (
+    session_id TEXT NOT NULL REFERENCES sessions(id), name TEXT NOT NULL,
+    path TEXT NOT NULL, sha256 TEXT NOT NULL, at_start TEXT, at_stop TEXT,
+    PRIMARY KEY (session_id, name)
+);
+"""
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: str
+    scenario_id: str
+    scenario_path: str
+    scenario_sha256: str
+    title: str
+    lang: str
+    trainee: str
+    seat: str
+    backend: str
+    lab_ref: str
+    status: str
+    created_at: float
+    updated_at: float
+    meta: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Attempt:
+    id: int
+    task_id: str
+    at: float
+    kind: str
+    raw: str
+    normalized: str | None
+    status: str
+    score: float
+    feedback: str
+    counted: bool
+
+
+class Store:
+    """Access to the SQLite session store at ``path`` (created on first use)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        # One connection is shared by the service's threads; sqlite3 wants them serialised.
+        self._lock = threading.RLock()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(path, timeout=30, isolation_level=None,
+                                       check_same_thread=False)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"the session database is unreadable ({exc})",
+                where=str(path),
+                fix=f"move it aside (mv {path} {path}.broken); dflab starts a new one and "
+                "nothing in the old file is touched",
+            ) from None
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction that takes the lock at once (no lost updates)."""
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"cannot write the session database: {exc}",
+                                 where=str(self.path),
+                                 fix="check free disk space and that no other program locks it"
+                                 ) from None
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            else:
+                self._db.execute("COMMIT")
+
+    def query(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        try:
+            with self._lock:
+                return list(self._db.execute(sql, args))
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot read the session database: {exc}", where=str(self.path),
+                             fix=f"move it aside (mv {self.path} {self.path}.broken)") from None
+
+    # -- sessions -----------------------------------------------------------------
+
+    def create_session(self, **fields: Any) -> str:
+        session_id = fields.pop("id", None) or uuid.uuid4().hex[:12]
+        now = time.time()
+        meta = json.dumps(fields.pop("meta", {}))
+        with self.tx() as db:
+            db.execute(
+                "INSERT INTO sessions (id, scenario_id, scenario_path, scenario_sha256, title,"
+                " lang, trainee, seat, backend, lab_ref, status, created_at, updated_at, meta)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (session_id, fields["scenario_id"], fields["scenario_path"],
+                 fields["scenario_sha256"], fields["title"], fields["lang"], fields["trainee"],
+                 fields.get("seat", ""), fields["backend"], fields.get("lab_ref", ""),
+                 "active", now, now, meta),
+            )
+            db.execute("INSERT INTO events (session_id, at, kind, detail) VALUES (?,?,?,?)",
+                       (session_id, now, "created", "{}"))
+        return session_id
+
+    def session(self, session_id: str) -> SessionRow:
+        rows = self.query("SELECT * FROM sessions WHERE id = ?", (session_id,))
+        if not rows:
+            rows = self.query("SELECT * FROM sessions WHERE id LIKE ? ORDER BY created_at DESC",
+                              (session_id + "%",))
+            if len(rows) != 1:
+                raise NotFoundError(f"no session '{session_id}'",
+                                    fix="'dflab status' lists the sessions")
+        return _session(rows[0])
+
+    def sessions(self, status: str | None = None) -> list[SessionRow]:
+        if status:
+            rows = self.query("SELECT * FROM sessions WHERE status = ? ORDER BY created_at",
+                              (status,))
+        else:
+            rows = self.query("SELECT * FROM sessions ORDER BY created_at")
+        return [_session(r) for r in rows]
+
+    def update_session(self, session_id: str, **fields: Any) -> None:
+        if "meta" in fields:
+            fields["meta"] = json.dumps(fields["meta"])
+        cols = ", ".join(f"{k} = ?" for k in fields)
+        with self.tx() as db:
+            db.execute(f"UPDATE sessions SET {cols}, updated_at = ? WHERE id = ?",
+                       (*fields.values(), time.time(), session_id))
+
+    def event(self, session_id: str, kind: str, **detail: Any) -> None:
+        with self.tx() as db:
+            db.execute("INSERT INTO events (session_id, at, kind, detail) VALUES (?,?,?,?)",
+                       (session_id, time.time(), kind, json.dumps(detail, default=str)))
+
+    def events(self, session_id: str) -> list[dict[str, Any]]:
+        rows = self.query("SELECT at, kind, detail FROM events WHERE session_id = ? ORDER BY id",
+                          (session_id,))
+        return [{"at": r["at"], "kind": r["kind"], **json.loads(r["detail"])} for r in rows]
+
+    # -- keys (host only) ---------------------------------------------------------
+
+    def save_keys(self, session_id: str, keys: dict[str, tuple[dict[str, Any], dict[str, Any]]]
+                  ) -> None:
+        with self.tx() as db:
+            for task_id, (key, provenance) in keys.items():
+                db.execute("INSERT OR REPLACE INTO keys VALUES (?,?,?,?)",
+                           (session_id, task_id, json.dumps(key), json.dumps(provenance)))
+
+    def keys(self, session_id: str) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+        rows = self.query("SELECT task_id, key_json, provenance FROM keys WHERE session_id = ?",
+                          (session_id,))
+        return {r["task_id"]: (json.loads(r["key_json"]), json.loads(r["provenance"]))
+                for r in rows}
+
+    # -- evidence -----------------------------------------------------------------
+
+    def record_evidence(self, session_id: str, name: str, path: str, sha256: str,
+                        moment: str, actual: str) -> None:
+        column = "at_start" if moment == "start" else "at_stop"
+        with self.tx() as db:
+            db.execute("INSERT OR IGNORE INTO evidence (session_id, name, path, sha256)"
+                       " VALUES (?,?,?,?)", (session_id, name, path, sha256))
+            db.execute(f"UPDATE evidence SET {column} = ? WHERE session_id = ? AND name = ?",
+                       (actual, session_id, name))
+
+    def evidence(self, session_id: str) -> list[dict[str, Any]]:
+        rows = self.query("SELECT name, path, sha256, at_start, at_stop FROM evidence"
+                          " WHERE session_id = ? ORDER BY name", (session_id,))
+        return [dict(r) for r in rows]
+
+    # -- attempts and hints ------------------------------------------------------
+
+    def attempts(self, session_id: str, task_id: str | None = None) -> list[Attempt]:
+        sql = "SELECT * FROM attempts WHERE session_id = ?"
+        args: tuple[Any, ...] = (session_id,)
+        if task_id is not None:
+            sql, args = sql + " AND task_id = ?", (*args, task_id)
+        return [_attempt(r) for r in self.query(sql + " ORDER BY id", args)]
+
+    def add_attempt(self, session_id: str, task_id: str, *, kind: str, raw: str,
+                    normalized: str | None, status: str, score: float, feedback: str,
+                    counted: bool, limit: int | None) -> int:
+        """Store one attempt atomically, re-checking the limit and 'already solved' inside
+        the transaction so concurrent answers cannot slip past either."""
+        with self.tx() as db:
+            if counted:
+                rows = db.execute(
+                    "SELECT COUNT(*) AS n, COALESCE(SUM(status = 'correct'), 0) AS ok"
+                    " FROM attempts WHERE session_id = ? AND task_id = ? AND counted = 1",
+                    (session_id, task_id)).fetchone()
+                if rows["ok"]:
+                    raise RefusedError(f"task '{task_id}' is already solved",
+                                       fix="'lab tasks' shows what is left")
+                if limit is not None and rows["n"] >= limit:
+                    raise RefusedError(f"no attempts left for task '{task_id}' ({limit} used)",
+                                       fix="move on to another task; 'lab score' shows where "
+                                       "you stand")
+            cur = db.execute(
+                "INSERT INTO attempts (session_id, task_id, at, kind, raw, normalized, status,"
+                " score, feedback, counted) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (session_id, task_id, time.time(), kind, raw, normalized, status, score,
+                 feedback, int(counted)))
+            return int(cur.lastrowid or 0)
+
+    def add_hint(self, session_id: str, task_id: str, available: list[float]) -> int:
+        """Take the next hint of a task; returns its index. Raises when none is left."""
+        with self.tx() as db:
+            taken = db.execute("SELECT COUNT(*) FROM hints WHERE session_id = ? AND task_id = ?",
+                               (session_id, task_id)).fetchone()[0]
+            if taken >= len(available):
+                raise RefusedError(f"no more hints for task '{task_id}'",
+                                   fix="'lab show ID' repeats the hints you already took")
+            db.execute("INSERT INTO hints VALUES (?,?,?,?,?)",
+                       (session_id, task_id, taken, time.time(), available[taken]))
+            return int(taken)
+
+    def hints(self, session_id: str) -> dict[str, list[tuple[int, float, float]]]:
+        out: dict[str, list[tuple[int, float, float]]] = {}
+        for r in self.query("SELECT task_id, idx, at, cost FROM hints WHERE session_id = ?"
+                            " ORDER BY task_id, idx", (session_id,)):
+            out.setdefault(r["task_id"], []).append((r["idx"], r["at"], r["cost"]))
+        return out
+
+
+def _session(row: sqlite3.Row) -> SessionRow:
+    data = dict(row)
+    data["meta"] = json.loads(data["meta"] or "{}")
+    return SessionRow(**data)
+
+
+def _attempt(row: sqlite3.Row) -> Attempt:
+    data = dict(row)
+    data.pop("session_id")
+    data["counted"] = bool(data["counted"])
+    return Attempt(**data)

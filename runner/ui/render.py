@@ -1,0 +1,95 @@
+"""Rich renderables for the CLI: tables and summaries (the only layer that imports rich)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+STATUS_STYLE = {"correct": "green", "partial": "yellow", "wrong": "red", "invalid": "magenta",
+                "unanswered": "dim", "locked": "dim", "open": ""}
+
+
+def fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+def when(ts: float | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts)) if ts else ""
+
+
+def scenario_table(rows: Iterable[dict[str, Any]]) -> Table:
+    table = Table(title="Scenarios", box=box.SIMPLE_HEAD)
+    for col in ("id", "title", "difficulty", "minutes", "tasks", "points", "lab", "tags"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r["id"], r["title"], r["difficulty"], str(r["minutes"]), str(r["tasks"]),
+                      fmt(r["points"]), r["lab"], ", ".join(r["tags"]))
+    return table
+
+
+def checker_table(rows: Iterable[dict[str, Any]]) -> Table:
+    table = Table(title="Answer types", box=box.SIMPLE_HEAD)
+    table.add_column("type")
+    table.add_column("what it judges", overflow="fold")
+    table.add_column("parameters", overflow="fold")
+    table.add_column("sealable")
+    table.add_column("input")
+    for r in rows:
+        params = "\n".join(f"{p['name']}: {p['type']} = {p['default']}" for p in r["params"])
+        table.add_row(r["name"], r["summary"], params or "-", "yes" if r["sealable"] else "no",
+                      r["input"])
+    return table
+
+
+def problems_table(problems: Iterable[Any]) -> Table:
+    table = Table(box=box.SIMPLE_HEAD)
+    for col in ("where", "field", "problem", "fix"):
+        table.add_column(col, overflow="fold")
+    for p in problems:
+        style = "red" if p.severity == "error" else "yellow"
+        table.add_row(f"{p.file}:{p.line}", p.field, Text(p.message, style=style), p.fix)
+    return table
+
+
+def results_table(title: str, results: Iterable[dict[str, Any]], total: dict[str, Any]) -> Table:
+    table = Table(title=title, box=box.SIMPLE_HEAD, show_footer=True)
+    table.add_column("task", footer="total")
+    table.add_column("verdict")
+    table.add_column("points", justify="right",
+                     footer=f"{fmt(total['score'])}/{fmt(total['max_score'])}")
+    table.add_column("feedback", overflow="fold", footer=f"{total['percent']}%")
+    for r in results:
+        status = r["status"]
+        table.add_row(r["task"], Text(status, style=STATUS_STYLE.get(status, "")),
+                      f"{fmt(r['earned'])}/{fmt(r['points'])}", r["feedback"])
+    return table
+
+
+def sessions_table(rows: Iterable[dict[str, Any]]) -> Table:
+    table = Table(title="Sessions", box=box.SIMPLE_HEAD)
+    for col in ("session", "scenario", "trainee", "backend", "status", "score", "started"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r["id"], r["scenario"], r["trainee"], r["backend"], r["status"],
+                      f"{fmt(r['score'])}/{fmt(r['max_score'])}", when(r["created_at"]))
+    return table
+
+
+def tasks_table(title: str, rows: Iterable[dict[str, Any]], total: dict[str, Any]) -> Table:
+    table = Table(title=title, box=box.SIMPLE_HEAD, show_footer=True)
+    table.add_column("task", footer="total")
+    table.add_column("state")
+    table.add_column("points", justify="right",
+                     footer=f"{fmt(total['score'])}/{fmt(total['max_score'])}")
+    table.add_column("attempts", justify="right", footer=str(total["attempts"]))
+    table.add_column("hints", justify="right", footer=str(total["hints"]))
+    for r in rows:
+        table.add_row(r["id"], Text(r["state"], style=STATUS_STYLE.get(r["state"], "")),
+                      f"{fmt(r['earned'])}/{fmt(r['points'])}", str(r["attempts"]),
+                      str(r["hints_taken"]))
+    return table

@@ -103,7 +103,7 @@ class Backend(ABC):
 
     def evidence_paths(self, handle: LabHandle, spec: LabSpec) -> dict[str, Path]:
         """Host paths whose hashes show the evidence the lab actually sees."""
-        return {name: path for name, path in spec.evidence}
+        return dict(spec.evidence)
 
     def gc(self, keep: frozenset[str] = frozenset()) -> list[str]:
         """Remove what this backend left behind, except labs of the sessions in ``keep``

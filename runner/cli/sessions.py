@@ -14,8 +14,15 @@ from runner.errors import DflabError, ExitCode, UsageError
 from runner.report.build import build_report, render_report
 from runner.scenario.catalogue import DEFAULT_SCENARIO, resolve_ref
 from runner.scenario.loader import load_scenario
-from runner.session.runtime import (Running, existing_session, open_store, reopen_session,
-                                    start_session, stop_session, verify_at_stop)
+from runner.session.runtime import (
+    Running,
+    existing_session,
+    open_store,
+    reopen_session,
+    start_session,
+    stop_session,
+    verify_at_stop,
+)
 from runner.session.scoring import score_tasks, summary
 from runner.ui.render import sessions_table, tasks_table
 

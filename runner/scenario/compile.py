@@ -41,7 +41,8 @@ def split_literals(expected: Any) -> Key:
 def compile_answer(spec: Any, out: Collector, at: PathKey) -> CompiledAnswer | None:
     """Validate one answer spec, adding every problem to ``out``."""
     if not isinstance(spec, Mapping):
-        out.add(at, "the answer spec must be a mapping", "write 'answer: {type: ..., expected: ...}'")
+        out.add(at, "the answer spec must be a mapping",
+                "write 'answer: {type: ..., expected: ...}'")
         return None
     kind = spec.get("type")
     if not isinstance(kind, str):

@@ -120,7 +120,8 @@ def _check_semantics(model: Scenario, path: Path, source: Source,
     _check_tasks(model, answers, path, out)
     _check_evidence(model, path, out, verify_evidence)
     if isinstance(model.title, dict) and "en" not in model.title:
-        out.warn(("title",), "no English title", "add 'en:' so English-speaking trainers can use it")
+        out.warn(("title",), "no English title",
+                 "add 'en:' so English-speaking trainers can use it")
     return load_profile(model.lab, path, out)
 
 

@@ -93,7 +93,7 @@ def pick_text(text: LocalText | None, lang: str = "en") -> str:
         return ""
     if isinstance(text, str):
         return text
-    for code in (lang, lang.split("-")[0], "en"):
+    for code in (lang, lang.split("-", maxsplit=1)[0], "en"):
         if code in text:
             return text[code]
     return next(iter(text.values()), "")

@@ -111,7 +111,8 @@ def _build(node: yaml.Node, path: PathKey, source: Source, loader: yaml.SafeLoad
         items = []
         for index, item in enumerate(node.value):
             child = (*path, index)
-            source.spans[child] = (item.start_mark.index, item.start_mark.index, item.end_mark.index)
+            start = item.start_mark.index
+            source.spans[child] = (start, start, item.end_mark.index)
             items.append(_build(item, child, source, loader))
         return items
     value = loader.construct_object(node, deep=True)

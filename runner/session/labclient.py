@@ -12,6 +12,7 @@ import json
 import os
 import socket
 import sys
+from typing import Any
 
 PROTOCOL_VERSION = 1
 DEFAULT_SOCKET = "/run/dflab/lab.sock"
@@ -37,7 +38,7 @@ class LabError(Exception):
         self.code = code
 
 
-def request(payload: dict, sock_path: str) -> dict:
+def request(payload: dict[str, Any], sock_path: str) -> dict[str, Any]:
     payload = {"v": PROTOCOL_VERSION, **payload}
     data = (json.dumps(payload) + "\n").encode()
     try:
@@ -66,7 +67,8 @@ def request(payload: dict, sock_path: str) -> dict:
         raise LabError("the lab service sent an unreadable reply", EXIT_BACKEND) from None
     if not reply.get("ok"):
         raise LabError(reply.get("error", "request refused"), int(reply.get("code", EXIT_INPUT)))
-    return reply.get("data", {})
+    result: dict[str, Any] = reply.get("data", {})
+    return result
 
 
 def read_answer(words: list[str]) -> str:
@@ -83,7 +85,8 @@ def read_answer(words: list[str]) -> str:
             with open(path, "rb") as fh:
                 raw = fh.read(MAX_ANSWER_BYTES + 1)
         except OSError as exc:
-            raise LabError(f"{path}: cannot read the answer file: {exc.strerror}", EXIT_INPUT) from None
+            raise LabError(f"{path}: cannot read the answer file: {exc.strerror}",
+                           EXIT_INPUT) from None
         try:
             return raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -112,19 +115,21 @@ def fmt_points(value: float) -> str:
     return f"{value:g}"
 
 
-def print_tasks(data: dict) -> None:
-    print(f"{data.get('title', '')}  —  score {fmt_points(data['score'])}/{fmt_points(data['max_score'])}")
+def print_tasks(data: dict[str, Any]) -> None:
+    score = f"{fmt_points(data['score'])}/{fmt_points(data['max_score'])}"
+    print(f"{data.get('title', '')}  —  score {score}")
+    marks = {"correct": "✔", "partial": "◐", "wrong": "✘", "locked": "🔒"}
     for task in data["tasks"]:
-        mark = {"correct": "✔", "partial": "◐", "wrong": "✘", "locked": "🔒"}.get(task["state"], "·")
-        tries = task["attempts"] if task["max_attempts"] is None else f"{task['attempts']}/{task['max_attempts']}"
-        print(
-            f" {mark} {task['id']:<18} {fmt_points(task['earned']):>5}/{fmt_points(task['points']):<4}"
-            f" tries {tries:<5} {task['summary']}"
-        )
+        mark = marks.get(task["state"], "·")
+        tries = str(task["attempts"])
+        if task["max_attempts"] is not None:
+            tries += f"/{task['max_attempts']}"
+        points = f"{fmt_points(task['earned']):>5}/{fmt_points(task['points']):<4}"
+        print(f" {mark} {task['id']:<18} {points} tries {tries:<5} {task['summary']}")
     print("\n'lab show ID' for a task's full text; 'lab answer ID VALUE' to answer.")
 
 
-def print_show(data: dict) -> None:
+def print_show(data: dict[str, Any]) -> None:
     print(f"[{data['id']}] {data['points']:g} points, answer type: {data['answer_type']}")
     if data.get("locked"):
         print(f"Locked: solve {', '.join(data['requires'])} first.")
@@ -138,7 +143,7 @@ def print_show(data: dict) -> None:
         print(f"  {attempt['at']}  {attempt['status']:<8} {attempt['value'][:60]}")
 
 
-def print_verdict(data: dict) -> None:
+def print_verdict(data: dict[str, Any]) -> None:
     print(f"{data['status'].upper()}: {data['feedback']}")
     line = f"task {data['task']}: {fmt_points(data['earned'])}/{fmt_points(data['points'])} points"
     if data.get("attempts_left") is not None:
@@ -161,7 +166,7 @@ def main(argv: list[str]) -> int:
     if len(rest) < need[op] or (op in ("submit", "show", "hint") and len(rest) != need[op]):
         print(f"lab: wrong arguments for '{op}' (fix: run 'lab --help')", file=sys.stderr)
         return EXIT_USAGE
-    payload: dict = {"op": op}
+    payload: dict[str, Any] = {"op": op}
     if rest:
         payload["task"] = rest[0]
     try:

@@ -103,7 +103,7 @@ class SessionService:
     # -- operations that write ---------------------------------------------------
 
     def op_hint(self, req: dict[str, Any]) -> dict[str, Any]:
-        task, score = self._task(req, open_only=True)
+        task, _ = self._task(req, open_only=True)
         index = self.store.add_hint(self.session_id, task.id, [h.cost for h in task.hints])
         hint = task.hints[index]
         return {"text": pick_text(hint.text, self.lang), "cost": hint.cost,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from runner.backends.base import Limits, LabSpec
+from runner.backends.base import LabSpec, Limits
 from runner.backends.local import LocalBackend
 from runner.errors import RefusedError
 
@@ -67,6 +67,6 @@ def test_fetch_refuses_hostile_paths(lab, tmp_path, make, path, message):
 
 
 def test_stop_removes_the_workspace(lab):
-    backend, handle, spec, _ = lab
+    backend, handle, _, _ = lab
     backend.stop(handle, remove_work=True)
     assert not backend.is_running(handle)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import multiprocessing
-from pathlib import Path
 
 import pytest
+from helpers import hammer_store
 
 from runner.errors import RefusedError, StoreError
-from helpers import hammer_store
 from runner.session.store import Store
 
 FIELDS = {"scenario_id": "s", "scenario_path": "/x.yaml", "scenario_sha256": "0" * 64,

@@ -8,7 +8,7 @@ SCENARIO ?= port-scan-triage
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install lab test test-fast lint typecheck images bench bench-lab clean
+.PHONY: help install lab test test-fast lint typecheck images bench bench-lab golden clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -31,10 +31,16 @@ test-fast: install ## the suite without Docker tests (for a laptop with no engin
 	$(BIN)/pytest -m 'not docker' $(PYTEST_ARGS)
 
 lint: install ## ruff
-	$(BIN)/ruff check runner tests
+	$(BIN)/ruff check runner tests bench tools
 
 typecheck: install ## mypy (strict)
 	$(BIN)/mypy
+
+bench: install ## dflab's capture analysis vs tshark on a generated capture (PACKETS=1000000 for the full run)
+	$(BIN)/python bench/bench_pcap.py --packets $(or $(PACKETS),200000)
+
+golden: install ## re-record the tshark golden files in tests/golden (needs tshark)
+	$(BIN)/python tools/record_golden.py
 
 clean: ## remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

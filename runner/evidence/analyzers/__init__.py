@@ -1,0 +1,35 @@
+"""Built-in analyzers: importing this package registers every one of them.
+
+A test checks that each module in this folder is imported here, so an analyzer
+cannot be written and then silently left out of the pass.
+"""
+
+from runner.evidence.analyzers import (  # noqa: F401 - imported to register
+    arp,
+    conversations,
+    credentials,
+    dhcp,
+    dns,
+    endpoints,
+    http,
+    icmp,
+    scans,
+    summary,
+    tls,
+    wifi,
+)
+
+BUILTIN_MODULES = (
+    "arp",
+    "conversations",
+    "credentials",
+    "dhcp",
+    "dns",
+    "endpoints",
+    "http",
+    "icmp",
+    "scans",
+    "summary",
+    "tls",
+    "wifi",
+)

@@ -1,0 +1,92 @@
+"""Facts cached per capture, keyed by the capture's SHA-256 (content, not name or path).
+
+The same evidence analysed by the same dflab and analyzer versions always yields the
+same facts, so a session starting twice, or twenty trainees sharing one capture,
+pay for one pass. A cache entry made by another version is ignored and rewritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from runner import __version__
+from runner.errors import CaptureError
+from runner.evidence.analyzers.registry import all_analyzers
+from runner.evidence.engine import FactSet, analyze
+from runner.paths import dflab_home
+
+_CHUNK = 1 << 20
+
+
+def sha256_file(path: Path) -> str:
+    """SHA-256 of a file, read in chunks.
+
+    Raises:
+        CaptureError: the file cannot be read.
+    """
+    digest = hashlib.sha256()
+    try:
+        with Path(path).open("rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                digest.update(chunk)
+    except OSError as exc:
+        raise CaptureError(f"cannot read capture: {exc.strerror or exc}", where=str(path)) from exc
+    return digest.hexdigest()
+
+
+def default_cache_dir() -> Path:
+    """``<dflab home>/cache``."""
+    return dflab_home() / "cache"
+
+
+def _stamp() -> dict[str, Any]:
+    return {
+        "dflab_version": __version__,
+        "analyzers": {name: cls.version for name, cls in all_analyzers().items()},
+    }
+
+
+def load_facts(capture: Path, *, cache_dir: Path | None = None) -> tuple[FactSet, str]:
+    """Facts of every analyzer for a capture, from the cache or from a fresh pass.
+
+    Returns:
+        The facts and the capture's SHA-256.
+
+    Raises:
+        CaptureError: the capture cannot be read.
+    """
+    sha256 = sha256_file(capture)
+    folder = (cache_dir or default_cache_dir()) / "facts"
+    entry = folder / f"{sha256}.json"
+    stamp = _stamp()
+    cached = _read(entry)
+    if cached is not None and cached.get("stamp") == stamp:
+        return FactSet.from_json(cached["facts"]), sha256
+    facts = analyze(capture)
+    _write(entry, {"stamp": stamp, "sha256": sha256, "facts": facts.to_json(compact=True)})
+    return facts, sha256
+
+
+def _read(entry: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(entry.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # missing or damaged cache entry: recompute
+    return data if isinstance(data, dict) else None
+
+
+def _write(entry: Path, data: dict[str, Any]) -> None:
+    """Write atomically, so a concurrent reader never sees half a file; failures are harmless."""
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".facts-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, separators=(",", ":"))
+        Path(tmp).replace(entry)
+    except OSError:
+        return  # a read-only cache only costs speed

@@ -1,0 +1,220 @@
+"""The flow table: TCP and UDP conversations keyed by a direction-agnostic 5-tuple.
+
+One table serves two needs in one dictionary lookup per packet: the conversation
+counters (packets and bytes each way, first/last frame, TCP flags seen) and, for
+the streams some analyzer asked for, the TCP payload segments to reassemble.
+A new SYN on a finished 5-tuple starts a new conversation, as port reuse does in
+Wireshark's ``tcp.stream`` numbering.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from runner.evidence.decode import PROTO_TCP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, Pkt
+
+if TYPE_CHECKING:
+    from runner.evidence.analyzers.base import Analyzer
+
+Segment = tuple[int, int, int, bytes]  # seq, frame, ts, payload
+_DONE = TCP_FIN | TCP_RST
+
+
+class Flow:
+    """One conversation; ``src``/``sport`` is the side that opened it (the client)."""
+
+    __slots__ = (
+        "bytes_ab",
+        "bytes_ba",
+        "consumers",
+        "dport",
+        "dst",
+        "first_frame",
+        "first_ts",
+        "flags_ab",
+        "flags_ba",
+        "index",
+        "isn_ab",
+        "isn_ba",
+        "kept_ab",
+        "kept_ba",
+        "last_frame",
+        "last_ts",
+        "limit",
+        "pkts_ab",
+        "pkts_ba",
+        "proto",
+        "segs_ab",
+        "segs_ba",
+        "sniffed",
+        "sport",
+        "src",
+    )
+
+    def __init__(self, index: int, proto: int, p: Pkt, swap: bool) -> None:
+        self.index = index
+        self.proto = proto
+        if swap:
+            self.src, self.sport, self.dst, self.dport = p.dst, p.dport, p.src, p.sport
+        else:
+            self.src, self.sport, self.dst, self.dport = p.src, p.sport, p.dst, p.dport
+        self.first_frame = self.last_frame = p.frame
+        self.first_ts = self.last_ts = p.ts
+        self.pkts_ab = self.pkts_ba = self.bytes_ab = self.bytes_ba = 0
+        self.flags_ab = self.flags_ba = 0
+        self.isn_ab: int | None = None
+        self.isn_ba: int | None = None
+        self.consumers: list[Analyzer] = []
+        self.segs_ab: list[Segment] | None = None
+        self.segs_ba: list[Segment] | None = None
+        self.kept_ab = self.kept_ba = 0
+        self.limit = 0
+        self.sniffed = False
+
+    @property
+    def closed(self) -> bool:
+        """Both sides sent FIN, or either side sent RST."""
+        return bool(
+            (self.flags_ab | self.flags_ba) & TCP_RST
+            or (self.flags_ab & TCP_FIN and self.flags_ba & TCP_FIN)
+        )
+
+
+def _swap_for(p: Pkt) -> bool:
+    """Whether the first packet seen was sent by the server, not the client."""
+    if p.proto == PROTO_TCP:
+        flags = p.flags & (TCP_SYN | TCP_ACK)
+        if flags == TCP_SYN:
+            return False
+        if flags == TCP_SYN | TCP_ACK:
+            return True
+    # No handshake seen: the side on the lower (service) port is the server.
+    return p.sport < 1024 <= p.dport or (p.sport < p.dport and p.sport in _SERVICE_PORTS)
+
+
+_SERVICE_PORTS = frozenset({53, 67, 68, 80, 123, 137, 138, 443, 1900, 5353, 5355, 8080})
+
+
+class FlowTable:
+    """All flows of one pass; routes TCP payload to the analyzers that want the stream."""
+
+    def __init__(
+        self,
+        stream_analyzers: Sequence[Analyzer],
+        on_close: Callable[[Flow], None],
+    ) -> None:
+        self.flows: list[Flow] = []
+        self._live: dict[tuple[int, bytes, int, bytes, int], Flow] = {}
+        self._stream_analyzers = tuple(stream_analyzers)
+        self._by_port: dict[int, list[Analyzer]] = {}
+        for analyzer in stream_analyzers:
+            for port in analyzer.tcp_ports:
+                self._by_port.setdefault(port, []).append(analyzer)
+        self._on_close = on_close
+
+    def _lookup(self, p: Pkt, proto: int) -> Flow:
+        src, dst, sport, dport = p.src, p.dst, p.sport, p.dport
+        if src < dst or (src == dst and sport <= dport):
+            key = (proto, src, sport, dst, dport)
+        else:
+            key = (proto, dst, dport, src, sport)
+        flow = self._live.get(key)
+        if flow is None or (
+            proto == PROTO_TCP
+            and p.flags & (TCP_SYN | TCP_ACK) == TCP_SYN
+            and (flow.flags_ab | flow.flags_ba) & _DONE
+        ):
+            if flow is not None and flow.segs_ab is not None:
+                self._finalize(flow)
+            flow = Flow(len(self.flows), proto, p, _swap_for(p))
+            self.flows.append(flow)
+            self._live[key] = flow
+        return flow
+
+    def udp(self, p: Pkt) -> Flow:
+        """Count one UDP datagram."""
+        flow = self._lookup(p, 17)
+        flow.last_frame = p.frame
+        flow.last_ts = p.ts
+        if p.src == flow.src and p.sport == flow.sport:
+            flow.pkts_ab += 1
+            flow.bytes_ab += p.wirelen
+        else:
+            flow.pkts_ba += 1
+            flow.bytes_ba += p.wirelen
+        return flow
+
+    def tcp(self, p: Pkt) -> Flow:
+        """Count one TCP segment and keep its payload if an analyzer wants the stream."""
+        src, dst, sport, dport = p.src, p.dst, p.sport, p.dport
+        if src < dst or (src == dst and sport <= dport):
+            key = (PROTO_TCP, src, sport, dst, dport)
+        else:
+            key = (PROTO_TCP, dst, dport, src, sport)
+        flow = self._live.get(key)
+        if flow is None or p.flags & (TCP_SYN | TCP_ACK) == TCP_SYN:
+            flow = self._lookup(p, PROTO_TCP)  # new conversation, or port reuse after close
+        flow.last_frame = p.frame
+        flow.last_ts = p.ts
+        flags = p.flags
+        forward = src == flow.src and sport == flow.sport
+        if forward:
+            flow.pkts_ab += 1
+            flow.bytes_ab += p.wirelen
+            flow.flags_ab |= flags
+            if flags & TCP_SYN:
+                flow.isn_ab = p.seq
+        else:
+            flow.pkts_ba += 1
+            flow.bytes_ba += p.wirelen
+            flow.flags_ba |= flags
+            if flags & TCP_SYN:
+                flow.isn_ba = p.seq
+        if p.end > p.pl:
+            if not flow.sniffed:
+                self._choose_consumers(flow, p)
+            if flow.consumers:
+                self._keep(flow, p, forward)
+        if flags & _DONE and flow.segs_ab is not None and flow.closed:
+            self._finalize(flow)
+        return flow
+
+    def _choose_consumers(self, flow: Flow, p: Pkt) -> None:
+        flow.sniffed = True
+        chosen = list(self._by_port.get(flow.dport, ()))
+        for analyzer in self._by_port.get(flow.sport, ()):
+            if analyzer not in chosen:
+                chosen.append(analyzer)
+        payload = p.data[p.pl : p.end]
+        for analyzer in self._stream_analyzers:
+            if analyzer not in chosen and analyzer.sniff(payload):
+                chosen.append(analyzer)
+        if chosen:
+            flow.consumers = chosen
+            flow.limit = max(a.stream_limit for a in chosen)
+            flow.segs_ab, flow.segs_ba = [], []
+
+    def _keep(self, flow: Flow, p: Pkt, forward: bool) -> None:
+        segs = flow.segs_ab if forward else flow.segs_ba
+        if segs is None:
+            return  # stream already handed over: late retransmission
+        size = p.end - p.pl
+        kept = flow.kept_ab if forward else flow.kept_ba
+        if kept >= flow.limit:
+            return
+        segs.append((p.seq, p.frame, p.ts, p.data[p.pl : p.end]))
+        if forward:
+            flow.kept_ab = kept + size
+        else:
+            flow.kept_ba = kept + size
+
+    def _finalize(self, flow: Flow) -> None:
+        self._on_close(flow)
+        flow.segs_ab = flow.segs_ba = None
+
+    def close_all(self) -> None:
+        """Hand over every stream still open at the end of the capture."""
+        for flow in self.flows:
+            if flow.segs_ab is not None:
+                self._finalize(flow)

@@ -1,0 +1,1 @@
+"""Wire-format parsers for application protocols, free of analyzer state."""

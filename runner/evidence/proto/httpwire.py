@@ -1,0 +1,182 @@
+"""HTTP/1.x message framing over a reassembled stream: headers, bodies, chunking, gzip.
+
+Each direction is parsed as a sequence of messages (keep-alive and pipelining);
+responses are paired with requests in order. Bodies are returned decoded (chunked
+transfer undone, gzip/deflate content decoded) because that is the object an
+examiner means by "the file that was downloaded", and the one Wireshark exports.
+Decompression is capped so a compression bomb in the evidence cannot exhaust memory.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+
+METHODS = (
+    b"GET",
+    b"POST",
+    b"HEAD",
+    b"PUT",
+    b"DELETE",
+    b"OPTIONS",
+    b"PATCH",
+    b"CONNECT",
+    b"TRACE",
+    b"PROPFIND",
+    b"PROPPATCH",
+    b"MKCOL",
+    b"COPY",
+    b"MOVE",
+    b"LOCK",
+    b"UNLOCK",
+    b"SEARCH",
+)
+_SNIFF = (*(m + b" " for m in METHODS), b"HTTP/1.")
+MAX_DECODED = 256 * 1024 * 1024
+_MAX_HEADER = 64 * 1024
+
+
+@dataclass
+class Message:
+    """One request or response.
+
+    Attributes:
+        start: offset of the first byte in the direction's stream.
+        end: offset just after the message (header and body).
+        first_line: method/URI/version, or version/status/reason, split in three.
+        headers: lower-case names to values (the first of repeated headers wins).
+        body: the entity after undoing chunking and content encoding.
+        wire_body_len: body bytes as sent on the wire.
+        complete: False when the stream ended before the declared length.
+    """
+
+    start: int
+    end: int
+    first_line: tuple[str, str, str]
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    wire_body_len: int = 0
+    complete: bool = True
+    problems: list[str] = field(default_factory=list)
+
+
+def looks_like_http(payload: bytes) -> bool:
+    """Whether the first payload of a stream starts like an HTTP/1.x request or response."""
+    return payload.startswith(_SNIFF)
+
+
+def parse_requests(data: bytes) -> list[Message]:
+    """Split a client stream into requests (bodies only with a length or chunking)."""
+    return _parse_all(data, request=True, head_methods=[])
+
+
+def parse_responses(data: bytes, methods: list[str]) -> list[Message]:
+    """Split a server stream into responses; ``methods`` of the requests decide HEAD bodies."""
+    return _parse_all(data, request=False, head_methods=methods)
+
+
+def _parse_all(data: bytes, *, request: bool, head_methods: list[str]) -> list[Message]:
+    out: list[Message] = []
+    pos = 0
+    while pos < len(data):
+        if data.startswith((b"\r\n", b"\n"), pos):
+            pos += 2 if data[pos] == 13 else 1  # stray CRLF between messages
+            continue
+        method = head_methods[len(out)] if len(out) < len(head_methods) else "GET"
+        msg = _parse_one(data, pos, request=request, method=method)
+        if msg is None:
+            break
+        if not request and msg.first_line[1].startswith("1") and msg.first_line[1] != "101":
+            pos = msg.end  # 100 Continue: an interim response, not the answer
+            continue
+        out.append(msg)
+        pos = msg.end
+    return out
+
+
+def _parse_one(data: bytes, pos: int, *, request: bool, method: str) -> Message | None:
+    head_end = data.find(b"\r\n\r\n", pos, pos + _MAX_HEADER)
+    sep = 4
+    if head_end < 0:
+        head_end, sep = data.find(b"\n\n", pos, pos + _MAX_HEADER), 2
+        if head_end < 0:
+            return None
+    lines = data[pos:head_end].decode("latin-1").splitlines()
+    parts = lines[0].split(" ", 2) if lines else []
+    if len(parts) < 2 or (request and parts[0].encode() not in METHODS):
+        return None
+    if not request and not parts[0].startswith("HTTP/"):
+        return None
+    first = (parts[0], parts[1], parts[2] if len(parts) > 2 else "")
+    msg = Message(pos, head_end + sep, first)
+    for line in lines[1:]:
+        name, colon, value = line.partition(":")
+        if colon:
+            msg.headers.setdefault(name.strip().lower(), value.strip())
+    _read_body(msg, data, request=request, method=method)
+    return msg
+
+
+def _read_body(msg: Message, data: bytes, *, request: bool, method: str) -> None:
+    start = msg.end
+    status = "" if request else msg.first_line[1]
+    no_body = not request and (method == "HEAD" or status in ("204", "304") or status < "2")
+    if no_body:
+        return
+    chunked = "chunked" in msg.headers.get("transfer-encoding", "").lower()
+    if chunked:
+        raw, msg.end, msg.complete = _dechunk(data, start)
+    elif "content-length" in msg.headers:
+        try:
+            length = max(int(msg.headers["content-length"]), 0)
+        except ValueError:
+            msg.problems.append("Content-Length is not a number")
+            length = 0
+        raw = data[start : start + length]
+        msg.complete = len(raw) == length
+        msg.end = start + len(raw)
+    elif request:
+        return
+    else:  # a response without length runs until the connection closes
+        raw, msg.end = data[start:], len(data)
+    msg.wire_body_len = msg.end - start
+    msg.body = _decode(raw, msg.headers.get("content-encoding", "").lower(), msg.problems)
+
+
+def _dechunk(data: bytes, pos: int) -> tuple[bytes, int, bool]:
+    out: list[bytes] = []
+    while True:
+        eol = data.find(b"\r\n", pos, pos + 1024)
+        if eol < 0:
+            return b"".join(out), len(data), False
+        try:
+            size = int(data[pos:eol].split(b";")[0].strip() or b"x", 16)
+        except ValueError:
+            return b"".join(out), len(data), False
+        pos = eol + 2
+        if size == 0:
+            trailer = data.find(b"\r\n\r\n", pos - 2)
+            return b"".join(out), (trailer + 4 if trailer >= 0 else len(data)), True
+        chunk = data[pos : pos + size]
+        out.append(chunk)
+        if len(chunk) < size:
+            return b"".join(out), len(data), False
+        pos += size + 2
+
+
+def _decode(raw: bytes, encoding: str, problems: list[str]) -> bytes:
+    if encoding in ("gzip", "x-gzip"):
+        wbits = 16 + zlib.MAX_WBITS
+    elif encoding == "deflate":
+        wbits = zlib.MAX_WBITS if raw[:1] == b"\x78" else -zlib.MAX_WBITS
+    else:
+        return raw
+    inflater = zlib.decompressobj(wbits)
+    try:
+        out = inflater.decompress(raw, MAX_DECODED)
+    except zlib.error as exc:
+        problems.append(f"{encoding} body could not be decoded ({exc}); kept as sent")
+        return raw
+    if inflater.unconsumed_tail:
+        problems.append(f"decoded body over {MAX_DECODED} bytes; cut")
+    return out

@@ -80,8 +80,7 @@ def validate_scenario(path: Path, *, verify_evidence: bool = True
     model = validate_model(Scenario, data, out)
     answers = _compile_answers(data, out)
     if model is None:
-        if isinstance(data.get("lab"), str):
-            load_profile(data["lab"], path, out)
+        _raw_checks(data, path, out)
         return None, sorted(out.items, key=lambda p: p.line)
     profile = _check_semantics(model, path, source, answers, out, verify_evidence)
     if out.errors or profile is None:
@@ -95,6 +94,27 @@ def validate_scenario(path: Path, *, verify_evidence: bool = True
     loaded = LoadedScenario(path.resolve(), source, model, profile, answers, evidence, sha,
                             [p for p in out.items if p.severity == "warning"])
     return loaded, out.items
+
+
+def _raw_checks(data: dict[str, Any], path: Path, out: Collector) -> None:
+    """Checks that still make sense when the structure has errors, so a trainer sees
+    missing files and dangling references in the same run."""
+    if isinstance(data.get("lab"), str):
+        load_profile(data["lab"], path, out)
+    evidence = data.get("evidence")
+    for index, ev in enumerate(evidence if isinstance(evidence, list) else []):
+        if isinstance(ev, dict) and isinstance(ev.get("file"), str):
+            if not (path.parent / ev["file"]).is_file():
+                out.add(("evidence", index, "file"), f"evidence file not found: {ev['file']}",
+                        "check the path; it is relative to the scenario file")
+    tasks = [t for t in data.get("tasks") or [] if isinstance(t, dict)]
+    ids = [t.get("id") for t in tasks]
+    for index, task in enumerate(tasks):
+        requires = task.get("requires")
+        for req_index, req in enumerate(requires if isinstance(requires, list) else []):
+            if isinstance(req, str) and req not in ids:
+                out.add(("tasks", index, "requires", req_index), f"unknown task '{req}'",
+                        "name the id of another task in this scenario")
 
 
 def _evidence_name(file: str, name: str | None) -> str:

@@ -103,10 +103,10 @@ def _raw_checks(data: dict[str, Any], path: Path, out: Collector) -> None:
         load_profile(data["lab"], path, out)
     evidence = data.get("evidence")
     for index, ev in enumerate(evidence if isinstance(evidence, list) else []):
-        if isinstance(ev, dict) and isinstance(ev.get("file"), str):
-            if not (path.parent / ev["file"]).is_file():
-                out.add(("evidence", index, "file"), f"evidence file not found: {ev['file']}",
-                        "check the path; it is relative to the scenario file")
+        file = ev.get("file") if isinstance(ev, dict) else None
+        if isinstance(file, str) and not (path.parent / file).is_file():
+            out.add(("evidence", index, "file"), f"evidence file not found: {file}",
+                    "check the path; it is relative to the scenario file")
     tasks = [t for t in data.get("tasks") or [] if isinstance(t, dict)]
     ids = [t.get("id") for t in tasks]
     for index, task in enumerate(tasks):

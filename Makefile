@@ -8,7 +8,7 @@ SCENARIO ?= port-scan-triage
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install lab test test-fast lint typecheck images bench bench-lab golden clean
+.PHONY: help install lab test test-fast lint typecheck images runner-image bench bench-lab golden clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -35,6 +35,15 @@ lint: install ## ruff
 
 typecheck: install ## mypy (strict)
 	$(BIN)/mypy
+
+images: install ## build the lab images offline from the host's Debian mirror (skips up-to-date ones)
+	$(BIN)/dflab images build $(PROFILES)
+
+runner-image: install ## build dflab itself as an image (dflab/runner) from host-side wheels
+	$(BIN)/dflab images build runner
+
+bench-lab: install images ## Docker lab start vs 'docker run --rm IMAGE true', and idle memory
+	$(BIN)/python bench/bench_lab.py $(if $(VIA_CLI),--via-cli $(VIA_CLI))
 
 bench: install ## dflab's capture analysis vs tshark on a generated capture (PACKETS=1000000 for the full run)
 	$(BIN)/python bench/bench_pcap.py --packets $(or $(PACKETS),200000)

@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from helpers import CliRunner, ScenarioBuilder  # noqa: E402
+from helpers import CliRunner, ScenarioBuilder
 
 
 @pytest.fixture

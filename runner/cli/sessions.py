@@ -24,6 +24,7 @@ from runner.session.runtime import (
     verify_at_stop,
 )
 from runner.session.scoring import score_tasks, summary
+from runner.ui.build import RichBuildReporter
 from runner.ui.render import sessions_table, tasks_table
 
 
@@ -70,15 +71,17 @@ def _exit_flags(p: argparse.ArgumentParser) -> None:
 
 def run_start(args: argparse.Namespace, ctx: Ctx) -> int:
     loaded = load_scenario(resolve_ref(args.scenario, ctx.env))
-    running = start_session(ctx.home, loaded, backend_name=args.backend, lang=args.lang,
-                            trainee=args.trainee)
+    with RichBuildReporter(ctx.err_console) as reporter:
+        running = start_session(ctx.home, loaded, backend_name=args.backend, lang=args.lang,
+                                trainee=args.trainee, reporter=reporter)
     ctx.info(f"session [bold]{running.row.id}[/]: {running.row.title} "
              f"({running.backend.name} backend)")
     return _work(running, args, ctx)
 
 
 def run_resume(args: argparse.Namespace, ctx: Ctx) -> int:
-    running = reopen_session(ctx.home, args.session)
+    with RichBuildReporter(ctx.err_console) as reporter:
+        running = reopen_session(ctx.home, args.session, reporter=reporter)
     ctx.info(f"resuming session [bold]{running.row.id}[/]: {running.row.title}")
     return _work(running, args, ctx)
 

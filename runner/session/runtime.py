@@ -14,6 +14,7 @@ from pathlib import Path
 
 from runner.backends import choose_backend, get_backend
 from runner.backends.base import LAB_SOCKET_NAME, Backend, LabHandle, LabSpec, Limits
+from runner.backends.images import Reporter
 from runner.errors import IntegrityError, RefusedError
 from runner.evidence.manifest import check_manifest, require_intact
 from runner.scenario.loader import LoadedScenario, load_scenario
@@ -71,12 +72,23 @@ def service_dir(home: Path, session_id: str) -> Path:
     return Path(tempfile.gettempdir()) / f"dflab-{os.getuid()}" / session_id
 
 
+def ensure_lab_image(backend: Backend, loaded: LoadedScenario,
+                     reporter: Reporter | None) -> None:
+    """Build the profile's image on first use, so a fresh machine needs no extra step."""
+    if backend.name == "docker":
+        from runner.backends.images import ensure_image
+
+        ensure_image(loaded.profile.id, loaded.profile.image, reporter=reporter)
+
+
 def start_session(home: Path, loaded: LoadedScenario, *, backend_name: str | None, lang: str,
-                  trainee: str | None = None, seat: str = "") -> Running:
+                  trainee: str | None = None, seat: str = "",
+                  reporter: Reporter | None = None) -> Running:
     """Check the evidence, store the session and its keys, and prepare its lab."""
     checks = check_manifest(loaded.evidence)
     require_intact(checks, "before the lab starts")
     backend = choose_backend(backend_name)
+    ensure_lab_image(backend, loaded, reporter)
     store = open_store(home)
     keys = resolve_keys(loaded, cache_dir=home / "cache")
     session_id = store.create_session(
@@ -114,7 +126,8 @@ def existing_session(home: Path, session_id: str | None) -> Running:
                    spec, home)
 
 
-def reopen_session(home: Path, session_id: str | None) -> Running:
+def reopen_session(home: Path, session_id: str | None,
+                   reporter: Reporter | None = None) -> Running:
     """Find a session (default: the newest active one) and adopt or re-create its lab."""
     store = open_store(home)
     row = find_session(store, session_id)
@@ -127,6 +140,7 @@ def reopen_session(home: Path, session_id: str | None) -> Running:
     backend = get_backend(row.backend)
     spec = build_spec(home, row.id, loaded, row.lang, row.seat)
     require_intact(check_manifest(loaded.evidence), "on resume")
+    ensure_lab_image(backend, loaded, reporter)
     handle = backend.prepare(spec)
     store.update_session(row.id, lab_ref=handle.ref)
     store.event(row.id, "resumed", ref=handle.ref)

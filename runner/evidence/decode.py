@@ -35,7 +35,8 @@ class Pkt:
 
     ``ipv`` is 0 when the frame carries no (readable) IP header; ``proto`` is the
     transport protocol; ``pl``/``end`` bound the transport payload when
-    ``sport`` is set (-1 otherwise).
+    ``sport`` is set (-1 otherwise); ``key`` is then the raw source and destination
+    address and ports (empty when the flow table must join them itself).
     """
 
     __slots__ = (
@@ -50,10 +51,12 @@ class Pkt:
         "frag",
         "frame",
         "ipv",
+        "key",
         "l2",
         "l3",
         "l4",
         "linktype",
+        "off",
         "pl",
         "proto",
         "seq",
@@ -66,7 +69,8 @@ class Pkt:
 
     def __init__(self) -> None:
         self.frame = self.ts = self.wirelen = self.linktype = 0
-        self.data = self.src = self.dst = b""
+        self.data = self.src = self.dst = self.key = b""
+        self.off = -1  # file offset of data[0], -1 when unknown
         self.l2 = self.l3 = self.l4 = self.pl = self.end = self.wifi = -1
         self.etype = self.ipv = self.proto = self.flags = self.seq = self.ack = 0
         self.sport = self.dport = -1
@@ -92,10 +96,12 @@ def decode(p: Pkt, data: bytes, linktype: int) -> None:
             if proto == PROTO_TCP and end >= 54:
                 p.sport, p.dport, p.seq, p.ack, doff, p.flags = _tcp(data, 34)
                 p.pl = min(34 + (doff >> 4) * 4, end)
+                p.key = data[26:38]
                 return
             if proto == PROTO_UDP and end >= 42:
                 p.sport, p.dport = _ports(data, 34)
                 p.pl = 42
+                p.key = data[26:38]
                 return
     p.ipv = p.etype = 0
     p.l2 = -1
@@ -229,6 +235,7 @@ def _ipv6(p: Pkt, data: bytes, off: int) -> None:
 
 def _transport(p: Pkt, data: bytes, proto: int, off: int) -> None:
     end = p.end
+    p.key = b""  # the flow table builds it from src, dst and ports
     if proto == PROTO_TCP:
         if end < off + 20:
             p.damaged = "TCP header cut short"

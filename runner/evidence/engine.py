@@ -7,7 +7,7 @@ which is handed over and dropped as soon as the stream closes.
 
 from __future__ import annotations
 
-import struct
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,14 +17,13 @@ from runner.evidence.analyzers.base import Analyzer, RunOptions
 from runner.evidence.analyzers.registry import all_analyzers, get
 from runner.evidence.decode import PROTO_TCP, PROTO_UDP, TCP_RST, TCP_SYN, Pkt, decode
 from runner.evidence.flows import Flow, FlowTable
-from runner.evidence.reader import iter_records
-from runner.evidence.streams import build_stream
+from runner.evidence.handover import DAMAGE, deliver, merge_warnings, tables_of
+from runner.evidence.pipeline import PIPELINE_FROM, StreamWorker, apart
+from runner.evidence.reader import iter_records_at
 from runner.evidence.table import Table
 
 Hook = Callable[[Pkt], None]
 Progress = Callable[[int], None]  # bytes of the file consumed so far (approximate)
-# What a damaged packet can raise inside an analyzer's parser; anything else is a bug.
-DAMAGE = (struct.error, IndexError, ValueError, KeyError, UnicodeError, OverflowError)
 _MAX_KEPT_WARNINGS = 200
 _PROGRESS_EVERY = 1 << 14
 
@@ -80,7 +79,9 @@ class FactSet:
 class _Routes:
     """Which analyzer hooks each kind of packet reaches, computed once per pass."""
 
-    def __init__(self, analyzers: list[Analyzer]) -> None:
+    def __init__(self, analyzers: list[Analyzer], worker: StreamWorker | None = None) -> None:
+        apart = worker.analyzers if worker else []
+        ship = worker.packet if worker else None
         self.records = [a.on_record for a in analyzers if a.wants_records]
         self.all: list[Hook] = [a.on_packet for a in analyzers if a.wants_all]
         self.ip: list[Hook] = [a.on_ip for a in analyzers if a.wants_ip]
@@ -90,15 +91,23 @@ class _Routes:
         self.proto: dict[int, list[Hook]] = {}
         self.udp: dict[int, list[Hook]] = {}
         for a in analyzers:
+            here = a not in apart
             for etype in a.ether_types:
-                self.ether.setdefault(etype, []).append(a.on_frame)
+                _route(self.ether, etype, a.on_frame if here else ship)
             for proto in a.ip_protos:
-                self.proto.setdefault(proto, []).append(a.on_ip)
+                _route(self.proto, proto, a.on_ip if here else ship)
             for port in a.udp_ports:
-                self.udp.setdefault(port, []).append(a.on_udp)
+                _route(self.udp, port, a.on_udp if here else ship)
         self.control = [a.on_tcp_control for a in analyzers if a.tcp_control]
         self.streams = [a for a in analyzers if a.tcp_ports or type(a).sniff is not Analyzer.sniff]
         self.flows = [a for a in analyzers if a.wants_flows]
+
+
+def _route(table: dict[int, list[Hook]], key: int, hook: Hook | None) -> None:
+    """Add a hook (the worker's shipping hook once per key, however many analyzers)."""
+    hooks = table.setdefault(key, [])
+    if hook is not None and hook not in hooks:
+        hooks.append(hook)
 
 
 def select(names: Iterable[str] | None) -> list[type[Analyzer]]:
@@ -114,8 +123,15 @@ def analyze(
     *,
     options: RunOptions | None = None,
     progress: Progress | None = None,
+    pipeline: bool | None = None,
 ) -> FactSet:
     """Run the chosen analyzers over a capture in one pass.
+
+    ``pipeline`` runs the analyzers that can run apart (streams, and packets they are
+    the last to see: http, tls, credentials, dns, dhcp, icmp, arp) in a second process
+    fed by this one: True always, False never, None (default) for captures of at
+    least ``PIPELINE_FROM`` bytes on a machine with two cores or more. The result is
+    identical either way.
 
     Raises:
         CaptureError: the capture cannot be read at all.
@@ -124,40 +140,59 @@ def analyze(
     log = WarningLog()
     opts = options or RunOptions()
     analyzers = [cls(opts, log.add) for cls in select(names)]
-    routes = _Routes(analyzers)
+    worker = _start_worker(path, analyzers, opts, log, pipeline)
+    routes = _Routes(analyzers, worker)
+    remote = {a: i for i, a in enumerate(worker.analyzers)} if worker else {}
 
     def closed(flow: Flow) -> None:
-        stream = build_stream(flow)
-        for who in (stream.client, stream.server):
-            if who.gap:
-                where = who.frames[-1] if who.frames else flow.first_frame
-                log.add(
-                    f"frame {where}: TCP stream {flow.index} has a gap (missing segment); cut there"
-                )
-        for analyzer in flow.consumers:
-            try:
-                analyzer.on_stream(stream)
-            except DAMAGE as exc:
-                analyzer.warn(flow.first_frame, f"damaged stream {flow.index}: {exc}")
+        deliver(flow, flow.consumers, log.add, gaps=True)
 
-    flow_table = FlowTable(routes.streams, closed)
-    packets = _loop(path, routes, flow_table, log, progress)
-    flow_table.close_all()
-    for analyzer in routes.flows:
-        analyzer.on_flows(flow_table.flows)
-    tables: dict[str, Table] = {}
+    flow_table = FlowTable(routes.streams, closed, remote, worker)
+    try:
+        packets = _loop(path, routes, flow_table, log, progress)
+        flow_table.close_all()
+        if worker:
+            worker.done()  # the worker finishes while this process builds its tables
+        for analyzer in routes.flows:
+            analyzer.on_flows(flow_table.flows)
+        tables = {a.name: tables_of(a) for a in analyzers if a not in remote}
+        results = worker.finish() if worker else None
+    finally:
+        if worker:
+            worker.stop()
+    if results is not None:
+        tables.update(results.tables)
+    ordered: dict[str, Table] = {}
     for analyzer in analyzers:
-        for short, rows in analyzer.finish().items():
-            fields = [f.name for f in analyzer.tables[short]]
-            table = rows if isinstance(rows, Table) else Table.from_dicts(fields, rows)
-            tables[f"{analyzer.name}.{short}"] = table
+        ordered.update(tables[analyzer.name])
+    warnings, count = log.messages, log.count
+    if results is not None:
+        warnings = merge_warnings(warnings, results.warnings)[:_MAX_KEPT_WARNINGS]
+        count += results.warning_count
     return FactSet(
-        tables=tables,
+        tables=ordered,
         analyzers={a.name: a.version for a in analyzers},
         packets=packets,
-        warnings=log.messages,
-        warning_count=log.count,
+        warnings=warnings,
+        warning_count=count,
     )
+
+
+def _start_worker(
+    path: Path, analyzers: list[Analyzer], opts: RunOptions, log: WarningLog, force: bool | None
+) -> StreamWorker | None:
+    """A worker process for the stream-only analyzers, when the capture is big enough."""
+    wanted = apart(analyzers)
+    if not wanted or force is False:
+        return None
+    if force is None:
+        try:
+            size = Path(path).stat().st_size
+        except OSError:
+            return None  # the reader reports it
+        if size < PIPELINE_FROM or (os.cpu_count() or 1) < 2:
+            return None
+    return StreamWorker(path, wanted, opts, lambda: log.count)
 
 
 def _loop(
@@ -171,7 +206,7 @@ def _loop(
     everything = routes.all
     want_udp_flows = bool(routes.flows)
     tcp, udp_flow = table.tcp, table.udp
-    for ts, linktype, data, wirelen in iter_records(path, on_warning=log.add):
+    for ts, linktype, data, wirelen, at in iter_records_at(path, on_warning=log.add):
         frame += 1
         for count in records:
             count(frame, ts, linktype, wirelen)
@@ -179,7 +214,7 @@ def _loop(
             consumed += len(data) + 16
             if not frame % _PROGRESS_EVERY:
                 progress(consumed)
-        p.frame, p.ts, p.wirelen = frame, ts, wirelen
+        p.frame, p.ts, p.wirelen, p.off = frame, ts, wirelen, at
         try:
             decode(p, data, linktype)
             if p.damaged:

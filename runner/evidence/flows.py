@@ -9,8 +9,9 @@ Wireshark's ``tcp.stream`` numbering.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+import struct
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Protocol
 
 from runner.evidence.decode import PROTO_TCP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, Pkt
 
@@ -19,6 +20,22 @@ if TYPE_CHECKING:
 
 Segment = tuple[int, int, int, bytes]  # seq, frame, ts, payload
 _DONE = TCP_FIN | TCP_RST
+
+
+class Sink(Protocol):
+    """Where the segments of streams wanted by another process go (see ``pipeline``)."""
+
+    def segment(
+        self,
+        index: int,
+        forward: bool,
+        seq: int,
+        frame: int,
+        ts: int,
+        where: bytes | int,
+        size: int,
+    ) -> None: ...
+    def close(self, flow: Flow) -> None: ...
 
 
 class Flow:
@@ -39,12 +56,14 @@ class Flow:
         "isn_ba",
         "kept_ab",
         "kept_ba",
+        "key",
         "last_frame",
         "last_ts",
         "limit",
         "pkts_ab",
         "pkts_ba",
         "proto",
+        "remote",
         "segs_ab",
         "segs_ba",
         "sniffed",
@@ -65,7 +84,9 @@ class Flow:
         self.flags_ab = self.flags_ba = 0
         self.isn_ab: int | None = None
         self.isn_ba: int | None = None
-        self.consumers: list[Analyzer] = []
+        self.key = b""  # directional key of the client-to-server side (see FlowTable)
+        self.consumers: list[Analyzer] = []  # analyzers fed in this process
+        self.remote: tuple[int, ...] = ()  # analyzers fed by the stream worker (their ids)
         self.segs_ab: list[Segment] | None = None
         self.segs_ba: list[Segment] | None = None
         self.kept_ab = self.kept_ba = 0
@@ -93,6 +114,17 @@ def _swap_for(p: Pkt) -> bool:
     return p.sport < 1024 <= p.dport or (p.sport < p.dport and p.sport in _SERVICE_PORTS)
 
 
+def flow_key(p: Pkt) -> bytes:
+    """Source and destination address, then source and destination port, as raw bytes."""
+    return p.src + p.dst + _PORTS(p.sport, p.dport)
+
+
+def _reverse(key: bytes) -> bytes:
+    half = (len(key) - 4) // 2
+    return key[half : 2 * half] + key[:half] + key[-2:] + key[-4:-2]
+
+
+_PORTS = struct.Struct("!HH").pack
 _SERVICE_PORTS = frozenset({53, 67, 68, 80, 123, 137, 138, 443, 1900, 5353, 5355, 8080})
 
 
@@ -103,41 +135,50 @@ class FlowTable:
         self,
         stream_analyzers: Sequence[Analyzer],
         on_close: Callable[[Flow], None],
+        remote: Mapping[Analyzer, int] | None = None,
+        sink: Sink | None = None,
     ) -> None:
         self.flows: list[Flow] = []
-        self._live: dict[tuple[int, bytes, int, bytes, int], Flow] = {}
+        # Live flows by directional key (addresses and ports as on the wire), both ways.
+        self._tcp: dict[bytes, Flow] = {}
+        self._udp: dict[bytes, Flow] = {}
         self._stream_analyzers = tuple(stream_analyzers)
         self._by_port: dict[int, list[Analyzer]] = {}
         for analyzer in stream_analyzers:
             for port in analyzer.tcp_ports:
                 self._by_port.setdefault(port, []).append(analyzer)
         self._on_close = on_close
+        self._remote = dict(remote or {})
+        self._sink = sink
 
-    def _lookup(self, p: Pkt, proto: int) -> Flow:
-        src, dst, sport, dport = p.src, p.dst, p.sport, p.dport
-        if src < dst or (src == dst and sport <= dport):
-            key = (proto, src, sport, dst, dport)
-        else:
-            key = (proto, dst, dport, src, sport)
-        flow = self._live.get(key)
-        if flow is None or (
+    def _open(self, p: Pkt, key: bytes, live: dict[bytes, Flow], old: Flow | None) -> Flow:
+        """The flow a packet with no live conversation, or a SYN, belongs to."""
+        proto = p.proto
+        if old is not None and not (
             proto == PROTO_TCP
             and p.flags & (TCP_SYN | TCP_ACK) == TCP_SYN
-            and (flow.flags_ab | flow.flags_ba) & _DONE
+            and (old.flags_ab | old.flags_ba) & _DONE
         ):
-            if flow is not None and flow.segs_ab is not None:
-                self._finalize(flow)
-            flow = Flow(len(self.flows), proto, p, _swap_for(p))
-            self.flows.append(flow)
-            self._live[key] = flow
+            return old
+        if old is not None and old.segs_ab is not None:
+            self._finalize(old)
+        swap = _swap_for(p)
+        flow = Flow(len(self.flows), proto, p, swap)
+        back = _reverse(key)
+        flow.key = back if swap else key
+        self.flows.append(flow)
+        live[key] = live[back] = flow
         return flow
 
     def udp(self, p: Pkt) -> Flow:
         """Count one UDP datagram."""
-        flow = self._lookup(p, 17)
+        key = p.key or flow_key(p)
+        flow = self._udp.get(key)
+        if flow is None:
+            flow = self._open(p, key, self._udp, None)
         flow.last_frame = p.frame
         flow.last_ts = p.ts
-        if p.src == flow.src and p.sport == flow.sport:
+        if key == flow.key:
             flow.pkts_ab += 1
             flow.bytes_ab += p.wirelen
         else:
@@ -147,18 +188,14 @@ class FlowTable:
 
     def tcp(self, p: Pkt) -> Flow:
         """Count one TCP segment and keep its payload if an analyzer wants the stream."""
-        src, dst, sport, dport = p.src, p.dst, p.sport, p.dport
-        if src < dst or (src == dst and sport <= dport):
-            key = (PROTO_TCP, src, sport, dst, dport)
-        else:
-            key = (PROTO_TCP, dst, dport, src, sport)
-        flow = self._live.get(key)
-        if flow is None or p.flags & (TCP_SYN | TCP_ACK) == TCP_SYN:
-            flow = self._lookup(p, PROTO_TCP)  # new conversation, or port reuse after close
+        key = p.key or flow_key(p)
+        flow = self._tcp.get(key)
+        flags = p.flags
+        if flow is None or flags & (TCP_SYN | TCP_ACK) == TCP_SYN:
+            flow = self._open(p, key, self._tcp, flow)  # new conversation, or port reuse
         flow.last_frame = p.frame
         flow.last_ts = p.ts
-        flags = p.flags
-        forward = src == flow.src and sport == flow.sport
+        forward = key == flow.key
         if forward:
             flow.pkts_ab += 1
             flow.bytes_ab += p.wirelen
@@ -174,7 +211,7 @@ class FlowTable:
         if p.end > p.pl:
             if not flow.sniffed:
                 self._choose_consumers(flow, p)
-            if flow.consumers:
+            if flow.limit:
                 self._keep(flow, p, forward)
         if flags & _DONE and flow.segs_ab is not None and flow.closed:
             self._finalize(flow)
@@ -191,7 +228,9 @@ class FlowTable:
             if analyzer not in chosen and analyzer.sniff(payload):
                 chosen.append(analyzer)
         if chosen:
-            flow.consumers = chosen
+            remote = self._remote
+            flow.consumers = [a for a in chosen if a not in remote]
+            flow.remote = tuple(remote[a] for a in chosen if a in remote)
             flow.limit = max(a.stream_limit for a in chosen)
             flow.segs_ab, flow.segs_ba = [], []
 
@@ -203,14 +242,23 @@ class FlowTable:
         kept = flow.kept_ab if forward else flow.kept_ba
         if kept >= flow.limit:
             return
-        segs.append((p.seq, p.frame, p.ts, p.data[p.pl : p.end]))
+        if flow.consumers:
+            segs.append((p.seq, p.frame, p.ts, p.data[p.pl : p.end]))
+        if flow.remote and self._sink is not None:
+            # From a pcap file the worker reads the bytes itself: send where they are.
+            at = p.off
+            where = at + p.pl if at >= 0 else p.data[p.pl : p.end]
+            self._sink.segment(flow.index, forward, p.seq, p.frame, p.ts, where, size)
         if forward:
             flow.kept_ab = kept + size
         else:
             flow.kept_ba = kept + size
 
     def _finalize(self, flow: Flow) -> None:
-        self._on_close(flow)
+        if flow.consumers:
+            self._on_close(flow)
+        if flow.remote and self._sink is not None:
+            self._sink.close(flow)
         flow.segs_ab = flow.segs_ba = None
 
     def close_all(self) -> None:

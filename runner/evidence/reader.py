@@ -17,6 +17,7 @@ the damage and reports what was wrong through ``on_warning``.
 
 from __future__ import annotations
 
+import io
 import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -28,10 +29,12 @@ from runner.evidence.pcapng import PCAPNG_MAGIC, iter_pcapng
 
 Warn = Callable[[str], None]
 Record = tuple[int, int, bytes, int]
+RecordAt = tuple[int, int, bytes, int, int]
 
 # A record claiming more than this is a lying length field, not a packet: Wireshark
 # uses the same ceiling (WTAP_MAX_PACKET_SIZE_STANDARD) before calling a file corrupt.
 MAX_RECORD = 262_144
+_CHUNK = 4 << 20
 
 _PCAP_MAGICS: dict[bytes, tuple[str, int]] = {
     b"\xd4\xc3\xb2\xa1": ("<", 1_000),  # little-endian, microseconds
@@ -87,9 +90,22 @@ def iter_records(path: Path, *, on_warning: Warn | None = None) -> Iterator[Reco
     Raises:
         CaptureError: the file cannot be read at all.
     """
+    for ts, linktype, data, wirelen, _at in iter_records_at(path, on_warning=on_warning):
+        yield ts, linktype, data, wirelen
+
+
+def iter_records_at(path: Path, *, on_warning: Warn | None = None) -> Iterator[RecordAt]:
+    """Like :func:`iter_records`, plus the file offset of ``data`` (-1 when not contiguous).
+
+    The offset lets another process read a packet's bytes from the file itself
+    instead of being sent them (``pipeline``); pcapng records report -1.
+
+    Raises:
+        CaptureError: the file cannot be read at all.
+    """
     warn = on_warning or _ignore
     try:
-        handle = Path(path).open("rb", buffering=1 << 20)  # noqa: SIM115 - closed below
+        handle = Path(path).open("rb", buffering=0)  # noqa: SIM115 - closed below
     except OSError as exc:
         raise CaptureError(
             f"cannot open capture: {exc.strerror or exc}",
@@ -102,7 +118,9 @@ def iter_records(path: Path, *, on_warning: Warn | None = None) -> Iterator[Reco
             if magic in _PCAP_MAGICS:
                 yield from _iter_pcap(handle, magic, path, warn)
             elif magic == PCAPNG_MAGIC:
-                yield from iter_pcapng(handle, path, warn)
+                buffered = io.BufferedReader(handle, 1 << 20)
+                for ts, linktype, data, wirelen in iter_pcapng(buffered, path, warn):
+                    yield ts, linktype, data, wirelen, -1
             else:
                 raise CaptureError(
                     _magic_problem(magic),
@@ -137,34 +155,66 @@ def capture_format(path: Path) -> str:
     raise CaptureError(_magic_problem(magic), where=str(path))
 
 
-def _iter_pcap(handle: BinaryIO, magic: bytes, path: Path, warn: Warn) -> Iterator[Record]:
-    """Walk the records of a classic libpcap file."""
+def _iter_pcap(handle: BinaryIO, magic: bytes, path: Path, warn: Warn) -> Iterator[RecordAt]:
+    """Walk the records of a classic libpcap file, a few megabytes of records per read."""
     order, ns_per_unit = _PCAP_MAGICS[magic]
-    header = handle.read(20)
+    header = _read_full(handle, 20)
     if len(header) < 20:
         raise CaptureError("pcap file header is truncated", where=str(path))
     _major, _minor, _zone, _sigfigs, _snaplen, network = struct.unpack(order + "HHiIII", header)
     # The top bits of the link-type field carry FCS flags (pcap format spec), not the type.
     linktype = network & 0x0FFFFFFF
-    unpack = struct.Struct(order + "IIII").unpack
-    read = handle.read
+    unpack = struct.Struct(order + "IIII").unpack_from
     frame = 0
+    buf = b""
+    base = 24  # file offset of buf[0]
     while True:
-        head = read(16)
-        if len(head) < 16:
-            if head:
+        chunk = _read_full(handle, _CHUNK)
+        buf = buf + chunk if buf else chunk
+        size = len(buf)
+        pos = 0
+        while pos + 16 <= size:
+            sec, frac, caplen, wirelen = unpack(buf, pos)
+            if caplen > MAX_RECORD:
+                warn(
+                    f"record after frame {frame} claims {caplen} bytes (over {MAX_RECORD}); "
+                    "rest of the file skipped"
+                )
+                return
+            start = pos + 16
+            end = start + caplen
+            if end > size:
+                break
+            frame += 1
+            yield (
+                sec * 1_000_000_000 + frac * ns_per_unit,
+                linktype,
+                buf[start:end],
+                wirelen,
+                base + start,
+            )
+            pos = end
+        buf = buf[pos:]
+        base += pos
+        if not chunk:
+            if len(buf) >= 16:
+                warn(f"file cut short in the middle of frame {frame + 1}; that frame was dropped")
+            elif buf:
                 warn(f"file cut short in a record header after frame {frame}")
             return
-        sec, frac, caplen, wirelen = unpack(head)
-        if caplen > MAX_RECORD:
-            warn(
-                f"record after frame {frame} claims {caplen} bytes (over {MAX_RECORD}); "
-                "rest of the file skipped"
-            )
-            return
-        data = read(caplen)
-        if len(data) < caplen:
-            warn(f"file cut short in the middle of frame {frame + 1}; that frame was dropped")
-            return
-        frame += 1
-        yield sec * 1_000_000_000 + frac * ns_per_unit, linktype, data, wirelen
+
+
+def _read_full(handle: BinaryIO, size: int) -> bytes:
+    """Read ``size`` bytes, fewer only at the end of the file (raw reads may return less)."""
+    data = handle.read(size)
+    if data is None or len(data) == size or not data:
+        return data or b""
+    parts = [data]
+    got = len(data)
+    while got < size:
+        more = handle.read(size - got)
+        if not more:
+            break
+        parts.append(more)
+        got += len(more)
+    return b"".join(parts)

@@ -118,7 +118,7 @@ def fmt_points(value: float) -> str:
 def print_tasks(data: dict[str, Any]) -> None:
     score = f"{fmt_points(data['score'])}/{fmt_points(data['max_score'])}"
     print(f"{data.get('title', '')}  —  score {score}")
-    marks = {"correct": "✔", "partial": "◐", "wrong": "✘", "locked": "🔒"}
+    marks = {"correct": "✔", "partial": "◐", "wrong": "✘", "locked": "⊘"}
     for task in data["tasks"]:
         mark = marks.get(task["state"], "·")
         tries = str(task["attempts"])

@@ -1,0 +1,306 @@
+"""The second core: stream-only analyzers (http, tls, credentials) in a worker process.
+
+On a large capture about half the pass is reassembling HTTP streams, parsing the
+messages and hashing the objects. None of that needs the per-packet hooks, so the
+main process keeps reading, decoding and counting, and ships the TCP segments of
+the streams those analyzers asked for (the same segments it would otherwise keep
+itself) to a worker in batches of about a megabyte. The worker rebuilds each
+stream when the main process reports it closed and runs the analyzers on it.
+
+The output is identical to a single-process pass: the main process still decides
+which segments are kept and when a stream closes, the worker sees the same closes
+in the same order, and each worker warning carries the number of main warnings
+logged before its stream closed, so the two logs merge back in pass order.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import pickle
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from runner.evidence.analyzers.base import Analyzer, RunOptions
+from runner.evidence.decode import PROTO_TCP, PROTO_UDP, Pkt, decode
+from runner.evidence.flows import Flow, Segment
+from runner.evidence.handover import DAMAGE, deliver, tables_of
+from runner.evidence.table import Table
+
+PIPELINE_FROM = 20 * 1024 * 1024  # smaller captures do not repay starting a process
+_BATCH_BYTES = 1 << 20
+_BATCH_ITEMS = 4096
+_WINDOW = 4 << 20
+Hook = Callable[[Pkt], None]
+_FLOW_STATE = tuple(s for s in Flow.__slots__ if s not in ("consumers", "segs_ab", "segs_ba"))
+_NEVER = (
+    "wants_records",
+    "wants_all",
+    "wants_ip",
+    "wants_wifi",
+    "wants_fragments",
+    "tcp_control",
+    "wants_flows",
+)
+_PACKET_HOOKS = ("on_record", "on_packet", "on_fragment", "on_tcp_control", "on_flows")
+
+
+def runs_apart(cls: type[Analyzer]) -> bool:
+    """Whether an analyzer can run in the worker: it sees only reassembled TCP streams and
+    packets it is the last to see (by ether type, by a non-TCP/UDP IP protocol, by UDP port).
+
+    Its ``sniff`` must depend on the payload alone: the main process calls it.
+    """
+    if any(getattr(cls, flag) for flag in _NEVER):
+        return False
+    if cls.ip_protos & {PROTO_TCP, PROTO_UDP}:
+        return False
+    return all(getattr(cls, h) is getattr(Analyzer, h) for h in _PACKET_HOOKS)
+
+
+def apart(analyzers: list[Analyzer]) -> list[Analyzer]:
+    """The analyzers to run in the worker: those that can, and share no packet with one
+    that stays (a packet is shipped whole to one side or the other)."""
+    chosen = [a for a in analyzers if runs_apart(type(a))]
+    while True:
+        staying = [a for a in analyzers if a not in chosen]
+        keys = {k for a in staying for k in _keys(a)}
+        kept = [a for a in chosen if not keys & _keys(a)]
+        if len(kept) == len(chosen):
+            return chosen
+        chosen = kept
+
+
+def _keys(a: Analyzer) -> set[tuple[str, int]]:
+    return (
+        {("ether", t) for t in a.ether_types}
+        | {("proto", t) for t in a.ip_protos}
+        | {("udp", t) for t in a.udp_ports}
+    )
+
+
+@dataclass
+class WorkerResults:
+    """What the worker hands back: its analyzers' tables and its placed warnings."""
+
+    tables: dict[str, dict[str, Table]]  # analyzer name -> its tables
+    warnings: list[tuple[int, str]]  # (main warnings before it, message)
+    warning_count: int
+
+
+class StreamWorker:
+    """Main-process end: batches segments and closes, sends them, collects the results."""
+
+    def __init__(
+        self,
+        path: Path,
+        analyzers: list[Analyzer],
+        options: RunOptions,
+        position: Callable[[], int],
+    ) -> None:
+        self.analyzers = analyzers
+        self._position = position
+        self._outbox: list[Any] = []
+        self._size = 0
+        methods = multiprocessing.get_all_start_methods()
+        # fork is instant and needs nothing importable; not safe once threads run.
+        method = "fork" if "fork" in methods and threading.active_count() == 1 else "spawn"
+        ctx = multiprocessing.get_context(method)
+        self._conn, child = ctx.Pipe()
+        classes = [type(a) for a in analyzers]
+        process: Any = ctx.Process  # type: ignore[attr-defined]  # typeshed: BaseContext lacks it
+        args = (child, classes, options, str(path))
+        self._proc = process(target=_serve, args=args, daemon=True)
+        self._proc.start()
+        child.close()
+
+    def segment(
+        self,
+        index: int,
+        forward: bool,
+        seq: int,
+        frame: int,
+        ts: int,
+        where: bytes | int,
+        size: int,
+    ) -> None:
+        """One kept segment of a stream the worker's analyzers want: its bytes, or their
+        offset in the capture file."""
+        outbox = self._outbox
+        outbox.append((index, forward, seq, frame, ts, where, size))
+        if where.__class__ is bytes:
+            self._size += size
+        if self._size >= _BATCH_BYTES or len(outbox) >= _BATCH_ITEMS:
+            self._flush()
+
+    def packet(self, p: Pkt) -> None:
+        """A packet for the worker's analyzers (decoded again there: it is small and rare)."""
+        self._outbox.append((p.frame, p.ts, p.wirelen, p.linktype, p.data, self._position()))
+        self._size += len(p.data)
+        if self._size >= _BATCH_BYTES:
+            self._flush()
+
+    def close(self, flow: Flow) -> None:
+        """The stream closed: the worker reassembles it (and reports gaps if no one here does)."""
+        state = tuple(getattr(flow, s) for s in _FLOW_STATE)
+        self._outbox.append((state, flow.remote, not flow.consumers, self._position()))
+
+    def _flush(self) -> None:
+        if self._outbox:
+            self._conn.send_bytes(pickle.dumps(self._outbox, pickle.HIGHEST_PROTOCOL))
+            self._outbox = []
+            self._size = 0
+
+    def done(self) -> None:
+        """No more packets: send what is left and let the worker finish."""
+        self._flush()
+        self._conn.send_bytes(b"")
+
+    def finish(self) -> WorkerResults:
+        """Wait for the worker's tables and warnings (after :meth:`done`)."""
+        status, payload = pickle.loads(self._conn.recv_bytes())
+        if status != "ok":
+            raise payload
+        results: WorkerResults = payload
+        return results
+
+    def stop(self) -> None:
+        """Release the worker (after :meth:`finish`, or when the pass failed)."""
+        self._conn.close()
+        self._proc.join(timeout=5)
+        if self._proc.is_alive():
+            self._proc.kill()
+            self._proc.join()
+
+
+class _PlacedLog:
+    """Worker warnings, each stamped with where it belongs among the main process's."""
+
+    def __init__(self) -> None:
+        self.position = 0
+        self.placed: list[tuple[int, str]] = []
+        self.count = 0
+
+    def add(self, message: str) -> None:
+        self.count += 1
+        if len(self.placed) < 200:
+            self.placed.append((self.position, message))
+
+
+class _Routes:
+    """The worker's share of the engine's routing: tail hooks by protocol, port, ether type."""
+
+    def __init__(self, analyzers: list[Analyzer]) -> None:
+        self.ether: dict[int, list[Hook]] = {}
+        self.proto: dict[int, list[Hook]] = {}
+        self.udp: dict[int, list[Hook]] = {}
+        for a in analyzers:
+            for etype in a.ether_types:
+                self.ether.setdefault(etype, []).append(a.on_frame)
+            for proto in a.ip_protos:
+                self.proto.setdefault(proto, []).append(a.on_ip)
+            for port in a.udp_ports:
+                self.udp.setdefault(port, []).append(a.on_udp)
+
+    def dispatch(self, p: Pkt, data: bytes, linktype: int, warn: Callable[[str], None]) -> None:
+        """Decode and route one packet as the engine's loop does (it was routed here)."""
+        try:
+            decode(p, data, linktype)
+            if p.ipv:
+                for hook in self.proto.get(p.proto, ()):
+                    hook(p)
+                if p.sport >= 0 and p.proto == PROTO_UDP:
+                    for hook in self.udp.get(p.dport) or self.udp.get(p.sport) or ():
+                        hook(p)
+            else:
+                for hook in self.ether.get(p.etype, ()):
+                    hook(p)
+        except DAMAGE as exc:
+            warn(f"frame {p.frame}: damaged packet skipped ({type(exc).__name__}: {exc})")
+
+
+class _Window:
+    """Sequential reads of the capture, a few megabytes at a time, for segments sent by offset."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._fd = -1
+        self._buf = b""
+        self._base = 0
+
+    def take(self, at: int, size: int) -> bytes:
+        start = at - self._base
+        if start < 0 or start + size > len(self._buf):
+            if self._fd < 0:
+                self._fd = os.open(self._path, os.O_RDONLY)
+            self._buf = os.pread(self._fd, max(_WINDOW, size), at)
+            self._base = at
+            start = 0
+        return self._buf[start : start + size]
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+
+def _restore(state: tuple[Any, ...]) -> Flow:
+    flow = Flow.__new__(Flow)
+    for name, value in zip(_FLOW_STATE, state, strict=True):
+        setattr(flow, name, value)
+    flow.consumers = []
+    return flow
+
+
+def _serve(conn: Connection, classes: list[type[Analyzer]], options: RunOptions, path: str) -> None:
+    """Worker-process end: rebuild streams as they close and run the analyzers on them."""
+    log = _PlacedLog()
+    try:
+        analyzers = [cls(options, log.add) for cls in classes]
+        live: dict[int, tuple[list[Segment], list[Segment]]] = {}
+        window = _Window(path)
+        routes = _Routes(analyzers)
+        p = Pkt()
+        while blob := conn.recv_bytes():
+            for item in pickle.loads(blob):
+                if len(item) == 6:
+                    p.frame, p.ts, p.wirelen, linktype, data, log.position = item
+                    routes.dispatch(p, data, linktype, log.add)
+                    continue
+                if len(item) == 7:
+                    index, forward, seq, frame, ts, where, size = item
+                    if where.__class__ is int:
+                        where = window.take(where, size)
+                    sides = live.get(index)
+                    if sides is None:
+                        sides = live[index] = ([], [])
+                    sides[0 if forward else 1].append((seq, frame, ts, where))
+                    continue
+                state, ids, gaps, log.position = item
+                flow = _restore(state)
+                flow.segs_ab, flow.segs_ba = live.pop(flow.index, ([], []))
+                deliver(flow, [analyzers[i] for i in ids], log.add, gaps=gaps)
+        window.close()
+        tables = {a.name: tables_of(a) for a in analyzers}
+        reply: tuple[str, Any] = ("ok", WorkerResults(tables, log.placed, log.count))
+    except BaseException as exc:  # re-raised in the main process
+        reply = ("error", _portable(exc))
+    with contextlib.suppress(OSError):  # the main process may have given up first
+        conn.send_bytes(pickle.dumps(reply, pickle.HIGHEST_PROTOCOL))
+    conn.close()
+
+
+def _portable(exc: BaseException) -> BaseException:
+    """The exception itself when it survives pickling, else its traceback as a RuntimeError."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        text = "".join(traceback.format_exception(exc))
+        return RuntimeError(f"stream worker failed:\n{text}")
+    return exc

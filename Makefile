@@ -8,7 +8,7 @@ SCENARIO ?= port-scan-triage
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install lab test test-fast lint typecheck images runner-image bench bench-lab golden clean
+.PHONY: help install lab test test-fast lint typecheck images runner-image bench bench-lab bench-class golden clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ runner-image: install ## build dflab itself as an image (dflab/runner) from host
 
 bench-lab: install images ## Docker lab start vs 'docker run --rm IMAGE true', and idle memory
 	$(BIN)/python bench/bench_lab.py $(if $(VIA_CLI),--via-cli $(VIA_CLI))
+
+bench-class: install images ## 40 classroom seats: start time, idle memory, answer throughput/latency (Docker)
+	$(BIN)/python bench/bench_class.py --seats $(or $(SEATS),40) --seconds $(or $(SECONDS),30)
 
 bench: install ## dflab's capture analysis vs tshark on a generated capture (PACKETS=1000000 for the full run)
 	$(BIN)/python bench/bench_pcap.py --packets $(or $(PACKETS),200000)

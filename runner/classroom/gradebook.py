@@ -1,0 +1,155 @@
+"""The gradebook: one row per trainee and task, a summary per trainee, LMS import files.
+
+Summary layouts named in docs/classroom.md: Moodle's grade import (``ID number``
+and ``Email address`` to match users, one grade column named after the class)
+and Canvas's gradebook import (``Student,ID,SIS User ID,SIS Login ID,Section``
+then the assignment column, with a ``Points Possible`` row).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+from runner.classroom.lifecycle import load_class_scenarios
+from runner.classroom.status import lab_score
+from runner.classroom.store import ClassStore, SeatRow
+from runner.scenario.loader import LoadedScenario
+
+TASK_COLUMNS = ("seat", "trainee_id", "name", "email", "scenario", "task", "verdict", "points",
+                "max_points", "attempts", "hints_used", "seconds_to_first_correct",
+                "variant_seed", "evidence_sha256", "evidence_intact", "source", "session")
+SUMMARY_COLUMNS = ("seat", "trainee_id", "name", "email", "score", "max_score", "percent",
+                   "solved", "tasks")
+
+
+def _evidence(store_rows: list[dict[str, Any]], loaded: LoadedScenario) -> tuple[str, str]:
+    if not store_rows:
+        return ";".join(f"{e.name}={e.sha256}" for e in loaded.evidence), ""
+    digest = ";".join(f"{r['name']}={r['sha256']}" for r in store_rows)
+    if any(r["at_stop"] is None for r in store_rows):
+        return digest, ""
+    return digest, "yes" if all(r["at_stop"] == r["sha256"] for r in store_rows) else "NO"
+
+
+def _seat_rows(classes: ClassStore, seat: SeatRow, scenario_id: str, session_id: str,
+               loaded: LoadedScenario, offline: dict[str, dict[str, Any]] | None
+               ) -> list[dict[str, Any]]:
+    base = {"seat": seat.seat, "trainee_id": seat.trainee_id, "name": seat.name,
+            "email": seat.email, "scenario": scenario_id, "variant_seed": seat.seed}
+    if offline is not None:
+        return [{**base, **_offline_row(offline.get(t.id), t.points),
+                 "task": t.id, "evidence_sha256": _evidence([], loaded)[0]}
+                for t in loaded.model.tasks]
+    if not session_id:
+        digest, _ = _evidence([], loaded)
+        return [{**base, "task": t.id, "verdict": "not started", "points": 0.0,
+                 "max_points": t.points, "attempts": 0, "hints_used": 0,
+                 "seconds_to_first_correct": None, "evidence_sha256": digest,
+                 "evidence_intact": "", "source": "", "session": ""}
+                for t in loaded.model.tasks]
+    scored = lab_score(classes.store, session_id, loaded)
+    digest, intact = _evidence(classes.store.evidence(session_id), loaded)
+    rows = []
+    for s in scored.scores:
+        first = None
+        if s.first_correct_at is not None and seat.started_at is not None:
+            first = round(max(0.0, s.first_correct_at - seat.started_at), 1)
+        verdict = "unanswered" if s.state == "open" else s.state
+        rows.append({**base, "task": s.id, "verdict": verdict, "points": s.earned,
+                     "max_points": s.points, "attempts": s.attempts,
+                     "hints_used": s.hints_taken, "seconds_to_first_correct": first,
+                     "evidence_sha256": digest, "evidence_intact": intact, "source": "lab",
+                     "session": session_id})
+    return rows
+
+
+def _offline_row(graded: dict[str, Any] | None, points: float) -> dict[str, Any]:
+    """A task graded from an answer sheet (no attempts history, no hints, no clock)."""
+    status = graded["status"] if graded else "unanswered"
+    return {"verdict": status, "points": graded["earned"] if graded else 0.0,
+            "max_points": points, "attempts": int(status != "unanswered"), "hints_used": 0,
+            "seconds_to_first_correct": None, "evidence_intact": "",
+            "source": graded["source"] if graded else "", "session": ""}
+
+
+def gradebook_rows(home: Path, name: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Per-task rows and per-trainee summary rows of a class."""
+    classes = ClassStore.open(home)
+    try:
+        cls = classes.get(name)
+        loaded = load_class_scenarios(cls)
+        offline = classes.grades(name)
+        labs = {(lab.seat, lab.scenario_id): lab.session_id for lab in classes.labs(name)}
+        tasks: list[dict[str, Any]] = []
+        summary: list[dict[str, Any]] = []
+        for seat in classes.seats(name):
+            mine: list[dict[str, Any]] = []
+            for scenario_id in cls.scenarios:
+                mine += _seat_rows(classes, seat, scenario_id, labs.get((seat.seat, scenario_id),
+                                                                        ""),
+                                   loaded[scenario_id], offline.get((seat.seat, scenario_id)))
+            tasks += mine
+            summary.append(_summary(seat, mine))
+        return tasks, summary
+    finally:
+        classes.close()
+
+
+def _summary(seat: SeatRow, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    score = round(sum(float(r["points"]) for r in rows), 4)
+    top = sum(float(r["max_points"]) for r in rows)
+    return {"seat": seat.seat, "trainee_id": seat.trainee_id, "name": seat.name,
+            "email": seat.email, "score": score, "max_score": top,
+            "percent": round(100 * score / top, 1) if top else 0.0,
+            "solved": sum(1 for r in rows if r["verdict"] == "correct"), "tasks": len(rows)}
+
+
+def moodle_rows(name: str, summary: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+    """Moodle grade import: match on ``ID number`` (or ``Email address``), grade in percent."""
+    header = ["ID number", "Email address", "Full name", f"{name} (percent)"]
+    return header, [[r["trainee_id"], r["email"], r["name"], r["percent"]] for r in summary]
+
+
+def canvas_rows(name: str, summary: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+    """Canvas gradebook import: SIS User ID matches the trainee; points in the assignment."""
+    header = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", name]
+    top = summary[0]["max_score"] if summary else 0
+    rows: list[list[Any]] = [["Points Possible", "", "", "", "", top]]
+    rows += [[r["name"], "", r["trainee_id"], r["seat"], name, r["score"]] for r in summary]
+    return header, rows
+
+
+def _write_csv(path: Path, header: list[str] | tuple[str, ...], rows: list[list[Any]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows([_cell(v) for v in row] for row in rows)
+    return path
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    return f"{value:g}" if isinstance(value, float) else value
+
+
+def export(home: Path, name: str, fmt: str, out_dir: Path) -> list[Path]:
+    """Write the gradebook files of a class into ``out_dir``; the paths written."""
+    tasks, summary = gradebook_rows(home, name)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if fmt == "json":
+        path = out_dir / f"{name}-gradebook.json"
+        path.write_text(json.dumps({"class": name, "tasks": tasks, "summary": summary},
+                                   indent=2) + "\n", encoding="utf-8")
+        return [path]
+    return [
+        _write_csv(out_dir / f"{name}-gradebook.csv", TASK_COLUMNS,
+                   [[r[c] for c in TASK_COLUMNS] for r in tasks]),
+        _write_csv(out_dir / f"{name}-summary.csv", SUMMARY_COLUMNS,
+                   [[r[c] for c in SUMMARY_COLUMNS] for r in summary]),
+        _write_csv(out_dir / f"{name}-moodle.csv", *moodle_rows(name, summary)),
+        _write_csv(out_dir / f"{name}-canvas.csv", *canvas_rows(name, summary)),
+    ]

@@ -1,0 +1,161 @@
+"""``dflab class serve``: every seat's session service, the time box, and the SSH gateway.
+
+One process serves the whole class. Each seat's session is served on its own
+socket by a :class:`SeatService`, so a lab can only answer as its seat. Every
+couple of seconds the server reconciles with the store: it adopts labs
+started or reset from another terminal (``DockerBackend.prepare`` adopts a
+container by its labels), closes services of stopped labs, and stops labs
+whose time is up. Killed with SIGKILL and started again, it adopts the same
+containers, and every answer is still in the store (they are committed before
+the trainee sees the verdict).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from runner.classroom.controls import expire_seats
+from runner.classroom.gateway import Seats, attach_argv, open_gateway
+from runner.classroom.lifecycle import release
+from runner.classroom.service import serve_seat
+from runner.classroom.store import ClassStore
+from runner.errors import DflabError
+from runner.session.runtime import Running, existing_session, reopen_session
+from runner.session.server import ServiceThread
+from runner.session.store import Store
+
+
+@dataclass
+class Served:
+    running: Running
+    thread: ServiceThread
+
+
+class ClassServer:
+    """The session services of one class, kept in step with the store."""
+
+    def __init__(self, home: Path, name: str, *, rate_per_minute: int = 30, parallel: int = 8,
+                 log: Callable[[str], None] = lambda _: None) -> None:
+        self.home = home
+        self.name = name
+        self.rate = rate_per_minute
+        self.parallel = parallel
+        self.log = log
+        self.served: dict[str, Served] = {}
+        # One connection for every seat: writers queue on its lock, in order, instead of
+        # sleeping in SQLite's busy handler (which made the slowest answers wait seconds).
+        self.store = Store(home / "sessions.db")
+        self.failed: dict[str, str] = {}
+        classes = ClassStore.open(home)
+        try:
+            classes.get(name)  # fail early on an unknown class
+        finally:
+            classes.close()
+
+    def wanted(self) -> dict[str, tuple[str, bool]]:
+        """Session ids that should be served: seat and whether the seat is paused."""
+        classes = ClassStore.open(self.home)
+        try:
+            if classes.get(self.name).frozen:
+                return {}
+            seats = {s.seat: s for s in classes.seats(self.name)}
+            out = {}
+            for lab in classes.labs(self.name):
+                seat = seats[lab.seat]
+                if not lab.session_id or seat.status not in ("running", "paused"):
+                    continue
+                if classes.store.session(lab.session_id).status == "active":
+                    out[lab.session_id] = (lab.seat, seat.paused_at is not None)
+            return out
+        finally:
+            classes.close()
+
+    def reconcile(self) -> None:
+        """Stop expired seats; serve new sessions; close services of finished ones."""
+        try:
+            for seat in expire_seats(self.home, self.name):
+                self.log(f"seat {seat}: time is up, lab stopped")
+            wanted = self.wanted()
+        except DflabError as exc:  # the engine or the store hiccuped: try again next round
+            self.log(exc.one_line())
+            return
+        for session_id in [s for s in self.served if s not in wanted]:
+            self._drop(session_id)
+        todo = [(sid, seat, paused) for sid, (seat, paused) in wanted.items()
+                if sid not in self.served and sid not in self.failed]
+        if not todo:
+            return
+        with ThreadPoolExecutor(max_workers=self.parallel) as pool:
+            list(pool.map(lambda job: self._adopt(*job), todo))
+
+    def _adopt(self, session_id: str, seat: str, paused: bool) -> None:
+        running: Running | None = None
+        try:
+            # A paused container cannot be started; it is adopted as it is.
+            running = (existing_session(self.home, session_id) if paused
+                       else reopen_session(self.home, session_id))
+            own, running.store = running.store, self.store
+            own.close()
+            thread = serve_seat(running, self.name, seat, self.rate)
+        except DflabError as exc:
+            self.failed[session_id] = exc.one_line()
+            self.log(f"seat {seat}: {exc.one_line()}")
+            if running is not None and running.store is not self.store:
+                release(running)
+            return
+        self.served[session_id] = Served(running, thread)
+
+    def _drop(self, session_id: str) -> None:
+        served = self.served.pop(session_id)
+        served.thread.close()
+        close = getattr(served.running.backend, "close", None)
+        if callable(close):
+            close()
+
+    def retry_failed(self) -> None:
+        self.failed.clear()
+
+    def close(self) -> None:
+        for session_id in list(self.served):
+            self._drop(session_id)
+        self.store.close()
+
+
+async def serve_class(home: Path, name: str, *, host: str, port: int, rate_per_minute: int,
+                      every: float = 2.0, log: Callable[[str], None] = lambda _: None,
+                      ready: Callable[[int], None] = lambda _: None) -> None:
+    """Run the class server and the SSH gateway until SIGINT or SIGTERM."""
+    loop = asyncio.get_running_loop()
+    server = ClassServer(home, name, rate_per_minute=rate_per_minute, log=log)
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    seats = Seats(home, name)
+    acceptor = None
+    try:
+        await loop.run_in_executor(None, server.reconcile)
+        acceptor = await open_gateway(seats, attach_argv(home, name), host, port)
+        bound = acceptor.sockets[0].getsockname()[1] if acceptor.sockets else port
+        ready(int(bound))
+        rounds = 0
+        while not stop.is_set():
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=every)
+            rounds += 1
+            if rounds % 15 == 0:
+                server.retry_failed()
+            await loop.run_in_executor(None, server.reconcile)
+    finally:
+        if acceptor is not None:
+            acceptor.close()
+            await acceptor.wait_closed()
+        await loop.run_in_executor(None, server.close)
+        seats.close()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)

@@ -1,0 +1,86 @@
+"""Where every seat stands: the data behind ``dflab class board`` and ``class status --json``.
+
+Scores are derived from the stored attempts and hints each time (never
+stored, so never stale); the class's scenarios are loaded once per view.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from runner.classroom.lifecycle import load_class_scenarios
+from runner.classroom.store import ClassRow, ClassStore, SeatRow
+from runner.scenario.loader import LoadedScenario
+from runner.session.scoring import TaskScore, score_tasks
+from runner.session.store import Store
+
+
+@dataclass(frozen=True)
+class LabScore:
+    """One seat's standing in one scenario."""
+
+    scenario_id: str
+    session_id: str
+    session_status: str
+    scores: list[TaskScore]
+    last_activity: float | None
+
+
+def lab_score(store: Store, session_id: str, loaded: LoadedScenario) -> LabScore:
+    """Score a seat's session from its attempts and hints."""
+    attempts = store.attempts(session_id)
+    hints = store.hints(session_id)
+    moments = [a.at for a in attempts] + [h[1] for taken in hints.values() for h in taken]
+    status = store.session(session_id).status
+    return LabScore(loaded.id, session_id, status,
+                    score_tasks(loaded.model.tasks, attempts, hints),
+                    max(moments) if moments else None)
+
+
+def seat_view(seat: SeatRow, cls: ClassRow, labs: list[LabScore], errors: list[str],
+              now: float) -> dict[str, Any]:
+    """One seat as a flat dict: what the board shows and scripts read."""
+    scores = [s for lab in labs for s in lab.scores]
+    left = seat.time_left(cls.minutes, now)
+    last = max((lab.last_activity for lab in labs if lab.last_activity), default=None)
+    earned = round(sum(s.earned for s in scores), 4)
+    points = sum(s.points for s in scores)
+    return {
+        "seat": seat.seat, "trainee_id": seat.trainee_id, "name": seat.name,
+        "email": seat.email, "status": seat.status,
+        "solved": sum(1 for s in scores if s.state == "correct"),
+        "tasks": sum(len(lab.scores) for lab in labs),
+        "score": earned, "max_score": points,
+        "percent": round(100 * earned / points, 1) if points else 0.0,
+        "attempts": sum(s.attempts for s in scores),
+        "hints": sum(s.hints_taken for s in scores),
+        "last_activity": last,
+        "time_left": None if left is None else int(left),
+        "sessions": {lab.scenario_id: lab.session_id for lab in labs},
+        "errors": errors,
+    }
+
+
+def class_status(home: Path, name: str, now: float | None = None,
+                 loaded: dict[str, LoadedScenario] | None = None) -> dict[str, Any]:
+    """The class and every seat's standing (``loaded`` caches scenarios between frames)."""
+    now = time.time() if now is None else now
+    classes = ClassStore.open(home)
+    try:
+        cls = classes.get(name)
+        loaded = loaded if loaded is not None else load_class_scenarios(cls)
+        labs = classes.labs(name)
+        seats = []
+        for seat in classes.seats(name):
+            mine = [lab for lab in labs if lab.seat == seat.seat]
+            scored = [lab_score(classes.store, lab.session_id, loaded[lab.scenario_id])
+                      for lab in mine if lab.session_id]
+            seats.append(seat_view(seat, cls, scored, [lab.error for lab in mine if lab.error],
+                                   now))
+        return {"class": cls.name, "scenarios": list(cls.scenarios), "minutes": cls.minutes,
+                "frozen": cls.frozen, "created_at": cls.created_at, "at": now, "seats": seats}
+    finally:
+        classes.close()

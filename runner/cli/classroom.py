@@ -1,0 +1,330 @@
+"""``dflab class ...``: classroom batch sessions (create, start, serve, board, steer, grade)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import fcntl
+import os
+import termios
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.live import Live
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from runner.classroom import controls, gradebook, lifecycle, offline
+from runner.classroom.credentials import write_credentials
+from runner.classroom.roster import read_roster
+from runner.classroom.serve import serve_class
+from runner.classroom.status import class_status
+from runner.classroom.store import ClassStore
+from runner.cli.context import Ctx, add_json_flag
+from runner.errors import ExitCode, NotFoundError, RefusedError
+from runner.scenario.catalogue import resolve_ref
+from runner.session.runtime import existing_session
+from runner.ui.board import board_table, clock
+
+SEAT_CONTROLS = ("pause", "resume", "extend", "reset", "stop")
+
+
+def register(sub: argparse._SubParsersAction[Any]) -> None:
+    top = sub.add_parser("class", help="classroom: a lab per trainee, SSH seats, gradebook")
+    cmds = top.add_subparsers(dest="class_command", metavar="ACTION")
+    p = cmds.add_parser("create", help="create a class from a roster CSV")
+    p.add_argument("name")
+    p.add_argument("--scenario", action="append", required=True, help="scenario id or file")
+    p.add_argument("--roster", required=True, type=Path, help="CSV: id,name[,email,language]")
+    p.add_argument("--minutes", type=int, help="time box per seat (default: none)")
+    p.add_argument("--lang", default="en", help="default task language (default: en)")
+    p.add_argument("--credentials-out", type=Path, metavar="FILE",
+                   help="write the seat passwords to FILE (mode 0600) instead of printing them")
+    p.set_defaults(func=run_create)
+    p = cmds.add_parser("list", help="the classes")
+    add_json_flag(p)
+    p.set_defaults(func=run_list)
+    p = cmds.add_parser("start", help="start every seat's lab (in parallel)")
+    p.add_argument("name")
+    p.add_argument("seats", nargs="*", help="only these seats")
+    p.add_argument("--parallel", type=int, default=4, help="labs started at once (default: 4)")
+    p.add_argument("--backend", choices=("docker", "local"), default="docker")
+    add_json_flag(p)
+    p.set_defaults(func=run_start)
+    p = cmds.add_parser("serve", help="serve the seats' labs and the SSH gateway")
+    p.add_argument("name")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=2222)
+    p.add_argument("--rate", type=int, default=30, help="answers per seat per minute (30)")
+    p.set_defaults(func=run_serve)
+    p = cmds.add_parser("attach")  # run by the gateway on a seat's terminal
+    p.add_argument("name")
+    p.add_argument("seat")
+    p.add_argument("scenario", nargs="?", default="")
+    p.set_defaults(func=run_attach)
+    _register_watch(cmds)
+    _register_results(cmds)
+    top.set_defaults(func=lambda args, ctx: _help(top, ctx))
+
+
+def _register_watch(cmds: argparse._SubParsersAction[Any]) -> None:
+    p = cmds.add_parser("board", help="live scoreboard")
+    p.add_argument("name")
+    p.add_argument("--once", action="store_true", help="print one frame and exit")
+    p.add_argument("--every", type=float, default=2.0, help="seconds between refreshes")
+    p.set_defaults(func=run_board)
+    p = cmds.add_parser("status", help="every seat's standing")
+    p.add_argument("name")
+    add_json_flag(p)
+    p.set_defaults(func=run_status)
+    for action in SEAT_CONTROLS:
+        p = cmds.add_parser(action, help=f"{action} seats")
+        p.add_argument("name")
+        p.add_argument("seats", nargs="+", metavar="SEAT")
+        if action == "extend":
+            p.add_argument("--minutes", type=int, required=True)
+        if action == "reset":
+            p.add_argument("--clear-answers", action="store_true",
+                           help="start a new session (default: keep answers, fresh container)")
+        add_json_flag(p)
+        p.set_defaults(func=run_control, action=action)
+    p = cmds.add_parser("key", help="register an SSH public key for a seat")
+    p.add_argument("name")
+    p.add_argument("seat")
+    p.add_argument("pubkey", type=Path, help="an OpenSSH public key file")
+    p.set_defaults(func=run_key)
+
+
+def _register_results(cmds: argparse._SubParsersAction[Any]) -> None:
+    p = cmds.add_parser("collect", help="stop every lab, re-check evidence, freeze results")
+    p.add_argument("name")
+    add_json_flag(p)
+    p.set_defaults(func=run_collect)
+    p = cmds.add_parser("export", help="write the gradebook (per task, per trainee, LMS files)")
+    p.add_argument("name")
+    p.add_argument("--format", choices=("csv", "json"), default="csv")
+    p.add_argument("--output", type=Path, metavar="DIR", help="folder (default: current)")
+    add_json_flag(p)
+    p.set_defaults(func=run_export)
+    p = cmds.add_parser("grade", help="grade a folder of answer files (<seat>.yaml)")
+    p.add_argument("name")
+    p.add_argument("--answers", type=Path, required=True, metavar="DIR")
+    add_json_flag(p)
+    p.set_defaults(func=run_grade)
+
+
+def _help(parser: argparse.ArgumentParser, ctx: Ctx) -> int:
+    parser.print_help(ctx.stdout)
+    return ExitCode.USAGE
+
+
+def run_create(args: argparse.Namespace, ctx: Ctx) -> int:
+    roster = read_roster(args.roster)
+    paths = [resolve_ref(ref, ctx.env) for ref in args.scenario]
+    if args.credentials_out and args.credentials_out.exists():
+        raise RefusedError(f"{args.credentials_out} already exists",
+                           fix="choose a new file; passwords are shown only once")
+    issued = lifecycle.create_class(ctx.home, args.name, paths, roster, args.minutes, args.lang)
+    if args.credentials_out:
+        write_credentials(args.credentials_out, issued, args.name)
+        ctx.info(f"class {args.name}: {len(issued)} seats; passwords in "
+                 f"{args.credentials_out} (mode 0600)")
+    else:
+        ctx.info(f"class {args.name}: {len(issued)} seats; passwords (shown once):")
+        for trainee, password in issued:
+            ctx.stdout.write(f"{trainee.seat}\t{password}\t{trainee.name}\n")
+    ctx.info(f"next: 'dflab class start {args.name}', then 'dflab class serve {args.name}'")
+    return ExitCode.OK
+
+
+def run_list(args: argparse.Namespace, ctx: Ctx) -> int:
+    classes = ClassStore.open(ctx.home)
+    try:
+        rows: list[dict[str, Any]] = [
+            {"name": c.name, "scenarios": list(c.scenarios), "minutes": c.minutes,
+             "seats": len(classes.seats(c.name)), "frozen": c.frozen}
+            for c in classes.classes()]
+    finally:
+        classes.close()
+    if args.json:
+        ctx.print_json({"classes": rows})
+    else:
+        for r in rows:
+            ctx.stdout.write(f"{r['name']}\t{r['seats']} seats\t{', '.join(r['scenarios'])}"
+                             f"{' (collected)' if r['frozen'] else ''}\n")
+    return ExitCode.OK
+
+
+def run_start(args: argparse.Namespace, ctx: Ctx) -> int:
+    total = len(ClassStore.open(ctx.home).labs(args.name))
+    columns = (TextColumn("starting labs"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    began = time.monotonic()
+    with Progress(*columns, console=ctx.err_console, transient=True,
+                  disable=args.json) as bar:
+        task = bar.add_task("labs", total=total)
+        outcomes = lifecycle.start_class(ctx.home, args.name, backend_name=args.backend,
+                                         parallel=args.parallel, seats=args.seats or None,
+                                         progress=lambda _: bar.advance(task))
+    failed = [o for o in outcomes if o.error]
+    if args.json:
+        ctx.print_json({"class": args.name, "started": [o.__dict__ for o in outcomes
+                                                         if not o.error],
+                        "failed": [o.__dict__ for o in failed],
+                        "seconds": round(time.monotonic() - began, 2)})
+    else:
+        ctx.info(f"{len(outcomes) - len(failed)} of {len(outcomes)} labs running "
+                 f"({time.monotonic() - began:.1f} s)")
+        for o in failed:
+            ctx.info(f"[red]seat {o.seat}[/] ({o.scenario}): {o.error}")
+    return ExitCode.BACKEND if failed else ExitCode.OK
+
+
+def run_serve(args: argparse.Namespace, ctx: Ctx) -> int:
+    def ready(port: int) -> None:
+        ctx.info(f"class {args.name}: SSH gateway on {args.host}:{port} "
+                 f"(trainees: ssh SEAT@HOST -p {port}); Ctrl-C to stop serving")
+
+    asyncio.run(serve_class(ctx.home, args.name, host=args.host, port=args.port,
+                            rate_per_minute=args.rate, log=ctx.info, ready=ready))
+    return ExitCode.OK
+
+
+def _take_terminal() -> None:
+    """Make the gateway's pty our controlling terminal, so window changes reach us."""
+    if os.isatty(0) and os.getsid(0) == os.getpid():
+        with contextlib.suppress(OSError):
+            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+def run_attach(args: argparse.Namespace, ctx: Ctx) -> int:
+    _take_terminal()
+    classes = ClassStore.open(ctx.home)
+    try:
+        cls = classes.get(args.name)
+        seat = classes.seat(args.name, args.seat)
+        labs = [lab for lab in classes.labs(args.name, args.seat) if lab.session_id]
+    finally:
+        classes.close()
+    if cls.frozen:
+        raise RefusedError("this class is over: results were collected", fix="ask the trainer")
+    if seat.status in ("paused", "stopped", "ended", "failed", "created"):
+        word = {"ended": "time is up", "created": "not started yet"}.get(seat.status,
+                                                                          seat.status)
+        raise RefusedError(f"seat {seat.seat}: {word}", fix="ask the trainer")
+    chosen = [lab for lab in labs if not args.scenario or lab.scenario_id == args.scenario]
+    if not chosen:
+        raise NotFoundError(f"no lab '{args.scenario}' for seat {seat.seat}",
+                            fix="ssh SEAT@HOST -t SCENARIO with one of: "
+                            + ", ".join(lab.scenario_id for lab in labs))
+    running = existing_session(ctx.home, chosen[0].session_id)
+    left = seat.time_left(cls.minutes)
+    ctx.stderr.write(f"dflab class {cls.name}, seat {seat.seat} ({seat.name}): "
+                     f"{running.row.title}; time left {clock(None if left is None else int(left))}"
+                     "\r\n")
+    ctx.stderr.flush()
+    return running.backend.shell(running.handle, running.spec)
+
+
+def run_board(args: argparse.Namespace, ctx: Ctx) -> int:
+    classes = ClassStore.open(ctx.home)
+    try:
+        loaded = lifecycle.load_class_scenarios(classes.get(args.name))
+    finally:
+        classes.close()
+    if args.once:
+        ctx.console.print(board_table(class_status(ctx.home, args.name, loaded=loaded)))
+        return ExitCode.OK
+    frame = board_table(class_status(ctx.home, args.name, loaded=loaded))
+    live = Live(frame, console=ctx.console, auto_refresh=False, screen=False)
+    with live, contextlib.suppress(KeyboardInterrupt):
+        while True:
+            time.sleep(max(0.2, args.every))
+            live.update(board_table(class_status(ctx.home, args.name, loaded=loaded)),
+                        refresh=True)
+    return ExitCode.OK
+
+
+def run_status(args: argparse.Namespace, ctx: Ctx) -> int:
+    status = class_status(ctx.home, args.name)
+    if args.json:
+        ctx.print_json(status)
+    else:
+        ctx.console.print(board_table(status))
+    return ExitCode.OK
+
+
+def run_control(args: argparse.Namespace, ctx: Ctx) -> int:
+    done: dict[str, Any] = {}
+    for seat in args.seats:
+        if args.action == "pause":
+            controls.pause_seat(ctx.home, args.name, seat)
+        elif args.action == "resume":
+            controls.resume_seat(ctx.home, args.name, seat)
+        elif args.action == "extend":
+            controls.extend_seat(ctx.home, args.name, seat, args.minutes)
+        elif args.action == "reset":
+            done[seat] = controls.reset_seat(ctx.home, args.name, seat,
+                                             clear_answers=args.clear_answers)
+        else:
+            done[seat] = controls.stop_seat(ctx.home, args.name, seat)
+        if not args.json:
+            ctx.info(f"seat {seat}: {args.action} done")
+    if args.json:
+        ctx.print_json({"class": args.name, "action": args.action, "seats": args.seats,
+                        "detail": done})
+    return ExitCode.OK
+
+
+def run_key(args: argparse.Namespace, ctx: Ctx) -> int:
+    text = args.pubkey.read_text(encoding="utf-8").strip()
+    if not text.startswith(("ssh-", "ecdsa-", "sk-")):
+        raise RefusedError(f"{args.pubkey} is not an OpenSSH public key",
+                           fix="give the .pub file (e.g. ~/.ssh/id_ed25519.pub)")
+    classes = ClassStore.open(ctx.home)
+    try:
+        seat = classes.seat(args.name, args.seat)
+        keys = "\n".join(k for k in (seat.pubkeys, text) if k)
+        classes.update_seat(args.name, args.seat, pubkeys=keys)
+    finally:
+        classes.close()
+    ctx.info(f"seat {args.seat}: key registered")
+    return ExitCode.OK
+
+
+def run_collect(args: argparse.Namespace, ctx: Ctx) -> int:
+    result = controls.collect_class(ctx.home, args.name)
+    if args.json:
+        ctx.print_json(result)
+    else:
+        ctx.info(f"class {args.name}: labs stopped, results frozen")
+        for seat, files in result["evidence_changed"].items():
+            ctx.info(f"[red]seat {seat}: evidence changed:[/] {', '.join(files)}")
+        for seat, error in result["errors"].items():
+            ctx.info(f"[red]seat {seat}:[/] {error}")
+    return ExitCode.INTEGRITY if result["evidence_changed"] else ExitCode.OK
+
+
+def run_export(args: argparse.Namespace, ctx: Ctx) -> int:
+    written = gradebook.export(ctx.home, args.name, args.format, args.output or Path.cwd())
+    if args.json:
+        ctx.print_json({"class": args.name, "files": [str(p) for p in written]})
+    else:
+        for path in written:
+            ctx.info(f"wrote {path}")
+    return ExitCode.OK
+
+
+def run_grade(args: argparse.Namespace, ctx: Ctx) -> int:
+    report = offline.grade_folder(ctx.home, args.name, args.answers)
+    if args.json:
+        ctx.print_json({"class": args.name, "graded": report})
+    else:
+        for r in report:
+            ctx.stdout.write(f"{r['seat']}\t{r['scenario']}\t{r['score']:g}/{r['max_score']:g}"
+                             f"\t{r['percent']}%\n")
+    return ExitCode.OK
+
+
+__all__ = ["register"]

@@ -1,0 +1,58 @@
+"""The classroom scoreboard: one rich table of every seat (no I/O here)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+from runner.ui.render import fmt
+
+SEAT_STYLE = {"running": "green", "paused": "yellow", "failed": "red", "ended": "dim",
+              "stopped": "dim", "created": "dim"}
+
+
+def clock(seconds: int | None) -> str:
+    """``1:05:09`` / ``4:09``; ``-`` when there is no time box."""
+    if seconds is None:
+        return "-"
+    hours, rest = divmod(max(0, int(seconds)), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def ago(ts: float | None, now: float) -> str:
+    if not ts:
+        return "-"
+    return clock(int(now - ts)) + " ago"
+
+
+def board_table(status: dict[str, Any], now: float | None = None) -> Table:
+    """The board of a class from :func:`runner.classroom.status.class_status` data."""
+    now = time.time() if now is None else now
+    frozen = " [collected]" if status["frozen"] else ""
+    table = Table(title=f"Class {status['class']}{frozen}: {', '.join(status['scenarios'])}",
+                  box=box.SIMPLE_HEAD, expand=False)
+    for col, justify in (("seat", "left"), ("trainee", "left"), ("state", "left"),
+                         ("solved", "right"), ("score", "right"), ("attempts", "right"),
+                         ("hints", "right"), ("last activity", "right"),
+                         ("time left", "right")):
+        table.add_column(col, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    for seat in status["seats"]:
+        state = seat["status"] + (" !" if seat["errors"] else "")
+        left = seat["time_left"]
+        left_style = "red" if left is not None and left < 300 else ""
+        table.add_row(
+            seat["seat"], seat["name"], Text(state, style=SEAT_STYLE.get(seat["status"], "")),
+            f"{seat['solved']}/{seat['tasks']}",
+            f"{fmt(seat['score'])}/{fmt(seat['max_score'])}", str(seat["attempts"]),
+            str(seat["hints"]), ago(seat["last_activity"], now),
+            Text(clock(left), style=left_style))
+    seats = status["seats"]
+    mean = sum(s["percent"] for s in seats) / len(seats) if seats else 0.0
+    table.caption = (f"{len(seats)} seats, {sum(1 for s in seats if s['status'] == 'running')} "
+                     f"running; mean {mean:.1f}%")
+    return table

@@ -37,24 +37,28 @@ def score_tasks(tasks: list[Task], attempts: list[Attempt],
         by_task.setdefault(attempt.task_id, []).append(attempt)
     solved = {t.id for t in tasks
               if any(a.status == "correct" for a in by_task.get(t.id, []))}
-    out = []
-    for task in tasks:
-        mine = [a for a in by_task.get(task.id, []) if a.counted]
-        best = max((a.score for a in mine), default=0.0)
-        cost = sum(h[2] for h in hints.get(task.id, []))
-        earned = max(0.0, round(best * task.points - cost, 4)) if best > 0 else 0.0
-        correct_at = next((a.at for a in mine if a.status == "correct"), None)
-        if any(r not in solved for r in task.requires):
-            state = "locked"
-        elif task.id in solved:
-            state = "correct"
-        elif best > 0:
-            state = "partial"
-        else:
-            state = "wrong" if mine else "open"
-        out.append(TaskScore(task.id, task.points, best, cost, earned, len(mine),
-                             task.max_attempts, len(hints.get(task.id, [])), state, correct_at))
-    return out
+    return [score_task(task, by_task.get(task.id, []), hints.get(task.id, []), solved)
+            for task in tasks]
+
+
+def score_task(task: Task, attempts: list[Attempt], hints: list[tuple[int, float, float]],
+               solved: set[str]) -> TaskScore:
+    """One task's standing from its own attempts and hints and the set of solved task ids."""
+    mine = [a for a in attempts if a.counted]
+    best = max((a.score for a in mine), default=0.0)
+    cost = sum(h[2] for h in hints)
+    earned = max(0.0, round(best * task.points - cost, 4)) if best > 0 else 0.0
+    correct_at = next((a.at for a in mine if a.status == "correct"), None)
+    if any(r not in solved for r in task.requires):
+        state = "locked"
+    elif task.id in solved:
+        state = "correct"
+    elif best > 0:
+        state = "partial"
+    else:
+        state = "wrong" if mine else "open"
+    return TaskScore(task.id, task.points, best, cost, earned, len(mine), task.max_attempts,
+                     len(hints), state, correct_at)
 
 
 def summary(scores: list[TaskScore]) -> dict[str, Any]:

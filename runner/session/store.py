@@ -276,6 +276,17 @@ class Store:
                        (session_id, task_id, taken, time.time(), available[taken]))
             return int(taken)
 
+    def solved(self, session_id: str) -> set[str]:
+        """Ids of the tasks with a correct attempt (cheap: used on every answer)."""
+        rows = self.query("SELECT DISTINCT task_id FROM attempts WHERE session_id = ?"
+                          " AND status = 'correct' AND counted = 1", (session_id,))
+        return {r["task_id"] for r in rows}
+
+    def task_hints(self, session_id: str, task_id: str) -> list[tuple[int, float, float]]:
+        rows = self.query("SELECT idx, at, cost FROM hints WHERE session_id = ? AND task_id = ?"
+                          " ORDER BY idx", (session_id, task_id))
+        return [(r["idx"], r["at"], r["cost"]) for r in rows]
+
     def hints(self, session_id: str) -> dict[str, list[tuple[int, float, float]]]:
         out: dict[str, list[tuple[int, float, float]]] = {}
         for r in self.query("SELECT task_id, idx, at, cost FROM hints WHERE session_id = ?"

@@ -37,18 +37,31 @@ def score_tasks(tasks: list[Task], attempts: list[Attempt],
         by_task.setdefault(attempt.task_id, []).append(attempt)
     solved = {t.id for t in tasks
               if any(a.status == "correct" for a in by_task.get(t.id, []))}
-    return [score_task(task, by_task.get(task.id, []), hints.get(task.id, []), solved)
+    return [score_task(task, tally(by_task.get(task.id, [])), hints.get(task.id, []), solved)
             for task in tasks]
 
 
-def score_task(task: Task, attempts: list[Attempt], hints: list[tuple[int, float, float]],
-               solved: set[str]) -> TaskScore:
-    """One task's standing from its own attempts and hints and the set of solved task ids."""
+@dataclass(frozen=True)
+class Tally:
+    """What scoring needs from a task's counted attempts (the store can compute it in SQL)."""
+
+    count: int = 0
+    best: float = 0.0
+    first_correct_at: float | None = None
+
+
+def tally(attempts: list[Attempt]) -> Tally:
     mine = [a for a in attempts if a.counted]
-    best = max((a.score for a in mine), default=0.0)
+    return Tally(len(mine), max((a.score for a in mine), default=0.0),
+                 next((a.at for a in mine if a.status == "correct"), None))
+
+
+def score_task(task: Task, counts: Tally, hints: list[tuple[int, float, float]],
+               solved: set[str]) -> TaskScore:
+    """One task's standing from its attempt tally, its hints and the solved task ids."""
+    best, correct_at = counts.best, counts.first_correct_at
     cost = sum(h[2] for h in hints)
     earned = max(0.0, round(best * task.points - cost, 4)) if best > 0 else 0.0
-    correct_at = next((a.at for a in mine if a.status == "correct"), None)
     if any(r not in solved for r in task.requires):
         state = "locked"
     elif task.id in solved:
@@ -56,8 +69,8 @@ def score_task(task: Task, attempts: list[Attempt], hints: list[tuple[int, float
     elif best > 0:
         state = "partial"
     else:
-        state = "wrong" if mine else "open"
-    return TaskScore(task.id, task.points, best, cost, earned, len(mine), task.max_attempts,
+        state = "wrong" if counts.count else "open"
+    return TaskScore(task.id, task.points, best, cost, earned, counts.count, task.max_attempts,
                      len(hints), state, correct_at)
 
 

@@ -20,7 +20,7 @@ from runner.scenario.loader import LoadedScenario
 from runner.scenario.model import Task, pick_text
 from runner.session.keys import key_from_json
 from runner.session.protocol import MAX_ANSWER_BYTES, OPS, PROTOCOL_VERSION
-from runner.session.scoring import TaskScore, score_task, score_tasks, summary, task_summary
+from runner.session.scoring import Tally, TaskScore, score_task, score_tasks, summary, task_summary
 from runner.session.store import Store
 
 
@@ -183,7 +183,8 @@ class SessionService:
 
     def _score_of(self, task_id: str) -> TaskScore:
         # Only this task's rows: the answer path must not slow down as attempts pile up.
-        return score_task(self.loaded.task(task_id), self.store.attempts(self.session_id, task_id),
+        return score_task(self.loaded.task(task_id),
+                          Tally(*self.store.tally(self.session_id, task_id)),
                           self.store.task_hints(self.session_id, task_id),
                           self.store.solved(self.session_id))
 

@@ -276,6 +276,15 @@ class Store:
                        (session_id, task_id, taken, time.time(), available[taken]))
             return int(taken)
 
+    def tally(self, session_id: str, task_id: str) -> tuple[int, float, float | None]:
+        """Count, best score and first correct time of a task's counted attempts."""
+        row = self.query(
+            "SELECT COUNT(*) AS n, COALESCE(MAX(score), 0) AS best,"
+            " MIN(CASE WHEN status = 'correct' THEN at END) AS correct_at"
+            " FROM attempts WHERE session_id = ? AND task_id = ? AND counted = 1",
+            (session_id, task_id))[0]
+        return int(row["n"]), float(row["best"]), row["correct_at"]
+
     def solved(self, session_id: str) -> set[str]:
         """Ids of the tasks with a correct attempt (cheap: used on every answer)."""
         rows = self.query("SELECT DISTINCT task_id FROM attempts WHERE session_id = ?"

@@ -14,7 +14,9 @@ from runner.errors import DflabError, ExitCode
 
 # Each module owns one command family and exposes ``register(subparsers)``;
 # the parser it adds sets ``func(args, ctx) -> int``.
-COMMAND_MODULES: tuple[str, ...] = ("catalogue", "author", "sessions", "facts", "images", "classroom")
+COMMAND_MODULES: tuple[str, ...] = (
+    "catalogue", "author", "sessions", "facts", "images", "classroom",
+)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -112,7 +112,7 @@ def read_answer(words: list[str]) -> str:
 
 
 def fmt_points(value: float) -> str:
-    return f"{value:g}"
+    return f"{round(value, 2):g}"
 
 
 def print_tasks(data: dict[str, Any]) -> None:

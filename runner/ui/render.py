@@ -15,7 +15,8 @@ STATUS_STYLE = {"correct": "green", "partial": "yellow", "wrong": "red", "invali
 
 
 def fmt(value: float) -> str:
-    return f"{value:g}"
+    """Points as people write them: 17.02, 10, 2.5."""
+    return f"{round(value, 2):g}"
 
 
 def when(ts: float | None) -> str:

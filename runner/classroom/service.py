@@ -47,12 +47,18 @@ class SeatService(SessionService):
             raise RefusedError(f"time is up: answering closed at {end}",
                                fix="ask the trainer for more time ('dflab class extend')")
 
-    def op_hello(self, req: dict[str, Any]) -> dict[str, Any]:
-        data = super().op_hello(req)
+    def _time_left(self) -> int | None:
         seat = self.classes.seat(self.class_name, self.seat)
         left = seat.time_left(self.classes.get(self.class_name).minutes)
+        return None if left is None else max(0, int(left))
+
+    def op_hello(self, req: dict[str, Any]) -> dict[str, Any]:
+        data = super().op_hello(req)
         return {**data, "class": self.class_name, "seat": self.seat,
-                "time_left": None if left is None else int(left)}
+                "time_left": self._time_left()}
+
+    def op_tasks(self, req: dict[str, Any]) -> dict[str, Any]:
+        return {**super().op_tasks(req), "time_left": self._time_left()}
 
     def op_answer(self, req: dict[str, Any]) -> dict[str, Any]:
         self.gate()

@@ -126,6 +126,9 @@ def print_tasks(data: dict[str, Any]) -> None:
             tries += f"/{task['max_attempts']}"
         points = f"{fmt_points(task['earned']):>5}/{fmt_points(task['points']):<4}"
         print(f" {mark} {task['id']:<18} {points} tries {tries:<5} {task['summary']}")
+    left = data.get("time_left")
+    if left is not None:
+        print(f"\nTime left: {left // 3600}h {left % 3600 // 60:02d}m")
     print("\n'lab show ID' for a task's full text; 'lab answer ID VALUE' to answer.")
 
 

@@ -58,6 +58,7 @@ def test_answers_close_at_the_deadline_and_extend_reopens(seat, home):
     controls.extend_seat(home, "c1", "alice", 5)
     assert answer(service)["ok"]
     assert service.handle({"v": 1, "op": "hello"})["data"]["time_left"] > 200
+    assert 200 < service.handle({"v": 1, "op": "tasks"})["data"]["time_left"] <= 300
     classes.close()
 
 

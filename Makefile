@@ -43,7 +43,7 @@ runner-image: install ## build dflab itself as an image (dflab/runner) from host
 	$(BIN)/dflab images build runner
 
 bench-lab: install images ## Docker lab start vs 'docker run --rm IMAGE true', and idle memory
-	$(BIN)/python bench/bench_lab.py $(if $(VIA_CLI),--via-cli $(VIA_CLI))
+	$(BIN)/python bench/bench_lab.py
 
 bench-class: install images ## 40 classroom seats: start time, idle memory, answer throughput/latency (Docker)
 	$(BIN)/python bench/bench_class.py --seats $(or $(SEATS),40) --seconds $(or $(SECONDS),30)

@@ -17,6 +17,15 @@ from runner.errors import DflabError, ExitCode
 COMMAND_MODULES: tuple[str, ...] = (
     "catalogue", "author", "sessions", "facts", "images", "classroom",
 )
+# Which module owns each command, so one command imports only its own module:
+# a trainee's 'dflab start' should not wait for the SSH gateway's imports.
+COMMANDS: dict[str, str] = {
+    "list": "catalogue", "checkers": "catalogue", "schema": "catalogue",
+    "validate": "author", "verify": "author", "grade": "author", "seal": "author",
+    "start": "sessions", "resume": "sessions", "status": "sessions", "stop": "sessions",
+    "gc": "sessions", "report": "sessions", "facts": "facts", "images": "images",
+    "class": "classroom",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -30,7 +39,19 @@ class _ArgError(Exception):
     pass
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The command word of ``argv`` (skipping global options), if there is one."""
+    args = list(argv)
+    while args:
+        word = args.pop(0)
+        if word == "--home" and args:
+            args.pop(0)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="dflab",
         description="Hands-on digital forensics labs: start, solve, author and grade scenarios.",
@@ -39,7 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     parser.add_argument("--home", help="folder for everything dflab writes (default: DFLAB_HOME)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMAND_MODULES:
+    if command in COMMANDS:
+        modules: Sequence[str] = [COMMANDS[command]]
+    elif command == "":  # --version: nothing to register
+        modules = ()
+    else:
+        modules = COMMAND_MODULES
+    for name in modules:
         import_module(f"runner.cli.{name}").register(sub)
     return parser
 
@@ -47,9 +74,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, ctx: Ctx | None = None) -> int:
     """Run one dflab command; return its exit code (never raises for user errors)."""
     ctx = ctx or Ctx()
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = _command_of(argv)
+    if command is None and "--version" in argv and not {"-h", "--help"} & set(argv):
+        command = ""
+    parser = build_parser(command)
     try:
-        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+        args = parser.parse_args(argv)
     except _ArgError as exc:
         ctx.stderr.write(f"error: {exc} (fix: see 'dflab --help')\n")
         return ExitCode.USAGE
@@ -58,7 +89,7 @@ def main(argv: Sequence[str] | None = None, ctx: Ctx | None = None) -> int:
     ctx.debug = bool(args.debug)
     ctx.home_override = args.home
     if not getattr(args, "func", None):
-        parser.print_help(ctx.stdout)
+        build_parser().print_help(ctx.stdout)
         return ExitCode.USAGE
     try:
         return int(args.func(args, ctx))

@@ -11,7 +11,6 @@ from typing import Any
 from runner.backends import get_backend
 from runner.cli.context import Ctx, add_json_flag
 from runner.errors import DflabError, ExitCode, UsageError
-from runner.report.build import build_report, render_report
 from runner.scenario.catalogue import DEFAULT_SCENARIO, resolve_ref
 from runner.scenario.loader import load_scenario
 from runner.session.runtime import (
@@ -211,6 +210,8 @@ def run_gc(args: argparse.Namespace, ctx: Ctx) -> int:
 
 
 def run_report(args: argparse.Namespace, ctx: Ctx) -> int:
+    from runner.report.build import build_report, render_report
+
     running = existing_session(ctx.home, args.session)
     text = render_report(build_report(running), args.format)
     if args.output:

@@ -42,7 +42,12 @@ def resolve_ref(ref: str, env: dict[str, str] | None = None) -> Path:
         if candidate.is_file():
             return candidate
         raise NotFoundError(f"scenario file not found: {ref}", fix="check the path")
-    ids = {scenario_id_of(p): p for p in scenario_files(env)}
+    files = scenario_files(env)
+    # Fast path: a catalogue file is usually named after its id.
+    for path in files:
+        if path.stem == ref and scenario_id_of(path) == ref:
+            return path
+    ids = {scenario_id_of(p): p for p in files}
     if ref in ids:
         return ids[ref]
     near = nearest(ref, ids)

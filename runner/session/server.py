@@ -55,7 +55,9 @@ class ServiceThread:
         self.server = _Server(str(socket_path), _Handler)
         self.server.service = service  # type: ignore[attr-defined]
         os.chmod(socket_path, 0o666)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True,
+        # A short poll keeps 'close' quick: leaving a lab should not wait half a second.
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,),
+                                       daemon=True,
                                        name=f"dflab-service-{service.session_id}")
         self.thread.start()
 

@@ -35,22 +35,28 @@ def board_table(status: dict[str, Any], now: float | None = None) -> Table:
     now = time.time() if now is None else now
     frozen = " [collected]" if status["frozen"] else ""
     table = Table(title=f"Class {status['class']}{frozen}: {', '.join(status['scenarios'])}",
-                  box=box.SIMPLE_HEAD, expand=False)
-    for col, justify in (("seat", "left"), ("trainee", "left"), ("state", "left"),
-                         ("solved", "right"), ("score", "right"), ("attempts", "right"),
-                         ("hints", "right"), ("last activity", "right"),
-                         ("time left", "right")):
-        table.add_column(col, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+                  box=box.SIMPLE_HEAD, expand=False, pad_edge=False)
+    rows = []
     for seat in status["seats"]:
         state = seat["status"] + (" !" if seat["errors"] else "")
         left = seat["time_left"]
         left_style = "red" if left is not None and left < 300 else ""
-        table.add_row(
-            seat["seat"], seat["name"], Text(state, style=SEAT_STYLE.get(seat["status"], "")),
-            f"{seat['solved']}/{seat['tasks']}",
-            f"{fmt(seat['score'])}/{fmt(seat['max_score'])}", str(seat["attempts"]),
-            str(seat["hints"]), ago(seat["last_activity"], now),
-            Text(clock(left), style=left_style))
+        rows.append([
+            Text(seat["seat"]), Text(seat["name"]),
+            Text(state, style=SEAT_STYLE.get(seat["status"], "")),
+            Text(f"{seat['solved']}/{seat['tasks']}"),
+            Text(f"{fmt(seat['score'])}/{fmt(seat['max_score'])}"), Text(str(seat["attempts"])),
+            Text(str(seat["hints"])), Text(ago(seat["last_activity"], now).replace(" ago", "")),
+            Text(clock(left), style=left_style)])
+    # Every column keeps its full width on an 80-column classroom terminal; only the
+    # trainee's name gives way.
+    headers = ("seat", "trainee", "state", "solved", "score", "tries", "hints", "idle", "left")
+    for index, col in enumerate(headers):
+        widest = max([len(col), *(r[index].cell_len for r in rows)])
+        table.add_column(col, justify="left" if index < 3 else "right", no_wrap=True,
+                         overflow="ellipsis", min_width=None if col == "trainee" else widest)
+    for row in rows:
+        table.add_row(*row)
     seats = status["seats"]
     mean = sum(s["percent"] for s in seats) / len(seats) if seats else 0.0
     table.caption = (f"{len(seats)} seats, {sum(1 for s in seats if s['status'] == 'running')} "

@@ -52,6 +52,7 @@ class LabSpec:
     work_dir: Path
     seat: str = ""
     env: dict[str, str] = field(default_factory=dict)
+    owner: str = ""  # which dflab home (session store) the lab belongs to, for gc
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,8 @@ class Backend(ABC):
         """Host paths whose hashes show the evidence the lab actually sees."""
         return dict(spec.evidence)
 
-    def gc(self, keep: frozenset[str] = frozenset()) -> list[str]:
+    def gc(self, keep: frozenset[str] = frozenset(), owner: str | None = None) -> list[str]:
         """Remove what this backend left behind, except labs of the sessions in ``keep``
-        (the active ones); names of what was removed."""
+        (the active ones); with ``owner``, only labs of that dflab home. Names of what
+        was removed."""
         return []

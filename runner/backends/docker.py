@@ -26,6 +26,7 @@ from runner.backends.base import LAB_WORK_DIR, Backend, LabHandle, LabSpec
 from runner.backends.labconfig import (
     LAB_USER,
     LABEL_MANAGED,
+    LABEL_OWNER,
     LABEL_SESSION,
     check_host_paths,
     container_config,
@@ -307,16 +308,22 @@ class DockerBackend(Backend):
                 with contextlib.suppress(docker.errors.NotFound):
                     self.client.volumes.get(volume_name(handle.session_id)).remove(force=True)
 
-    def gc(self, keep: frozenset[str] = frozenset()) -> list[str]:
+    def gc(self, keep: frozenset[str] = frozenset(), owner: str | None = None) -> list[str]:
         removed: list[str] = []
         managed = {"label": [f"{LABEL_MANAGED}=1"]}
+
+        def leftover(labels: dict[str, str]) -> bool:
+            # Labs of another dflab home (another user, a test run) are not ours to remove.
+            mine = owner is None or labels.get(LABEL_OWNER, "") == owner
+            return mine and labels.get(LABEL_SESSION) not in keep
+
         with engine_errors("removing old labs"):
             for container in self.client.containers.list(all=True, filters=managed):
-                if container.labels.get(LABEL_SESSION) not in keep:
+                if leftover(container.labels):
                     container.remove(force=True)
                     removed.append(f"container {container.name}")
             for volume in self.client.volumes.list(filters=managed):
-                if (volume.attrs.get("Labels") or {}).get(LABEL_SESSION) not in keep:
+                if leftover(volume.attrs.get("Labels") or {}):
                     volume.remove(force=True)
                     removed.append(f"volume {volume.name}")
         return removed

@@ -23,6 +23,7 @@ LABEL_MANAGED = "dflab.managed"
 LABEL_SESSION = "dflab.session"
 LABEL_SCENARIO = "dflab.scenario"
 LABEL_SEAT = "dflab.seat"
+LABEL_OWNER = "dflab.home"
 LAB_USER = "trainee"
 LAB_HOME = "/home/trainee"
 # Only these variables reach a lab: nothing secret is ever passed in.
@@ -53,6 +54,7 @@ def labels(spec: LabSpec) -> dict[str, str]:
         LABEL_SESSION: spec.session_id,
         LABEL_SCENARIO: spec.scenario_id,
         LABEL_SEAT: spec.seat,
+        LABEL_OWNER: spec.owner,
     }
 
 

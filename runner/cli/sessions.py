@@ -16,6 +16,7 @@ from runner.scenario.loader import load_scenario
 from runner.session.runtime import (
     Running,
     existing_session,
+    home_owner,
     open_store,
     reopen_session,
     start_session,
@@ -190,7 +191,7 @@ def run_gc(args: argparse.Namespace, ctx: Ctx) -> int:
         try:
             backend = get_backend(name)
             if backend.available():
-                removed += backend.gc(frozenset(active))
+                removed += backend.gc(frozenset(active), owner=home_owner(ctx.home))
         except DflabError:
             continue
     for folder in ("labs", "run"):

@@ -15,17 +15,15 @@ from typing import Any
 
 from runner.evidence.analyzers.base import Analyzer, RunOptions
 from runner.evidence.analyzers.registry import all_analyzers, get
-from runner.evidence.decode import PROTO_TCP, PROTO_UDP, TCP_RST, TCP_SYN, Pkt, decode
+from runner.evidence.decode import Pkt
 from runner.evidence.flows import Flow, FlowTable
-from runner.evidence.handover import DAMAGE, deliver, merge_warnings, tables_of
+from runner.evidence.handover import deliver, merge_warnings, quiet_gc, tables_of
+from runner.evidence.loop import Pairs, Progress, Totals, run
 from runner.evidence.pipeline import PIPELINE_FROM, StreamWorker, apart
-from runner.evidence.reader import iter_records_at
 from runner.evidence.table import Table
 
 Hook = Callable[[Pkt], None]
-Progress = Callable[[int], None]  # bytes of the file consumed so far (approximate)
 _MAX_KEPT_WARNINGS = 200
-_PROGRESS_EVERY = 1 << 14
 
 
 @dataclass
@@ -83,6 +81,8 @@ class _Routes:
         apart = worker.analyzers if worker else []
         ship = worker.packet if worker else None
         self.records = [a.on_record for a in analyzers if a.wants_records]
+        self.totals = [a for a in analyzers if a.wants_totals]
+        self.pairs = [a for a in analyzers if a.wants_pairs]
         self.all: list[Hook] = [a.on_packet for a in analyzers if a.wants_all]
         self.ip: list[Hook] = [a.on_ip for a in analyzers if a.wants_ip]
         self.wifi: list[Hook] = [a.on_frame for a in analyzers if a.wants_wifi]
@@ -137,25 +137,25 @@ def analyze(
         CaptureError: the capture cannot be read at all.
         InputError: an analyzer name is unknown.
     """
+    with quiet_gc():
+        return _analyze(path, names, options, progress, pipeline)
+
+
+def _analyze(
+    path: Path,
+    names: Iterable[str] | None,
+    options: RunOptions | None,
+    progress: Progress | None,
+    pipeline: bool | None,
+) -> FactSet:
     log = WarningLog()
     opts = options or RunOptions()
     analyzers = [cls(opts, log.add) for cls in select(names)]
+    versions = {a.name: a.version for a in analyzers}
     worker = _start_worker(path, analyzers, opts, log, pipeline)
-    routes = _Routes(analyzers, worker)
-    remote = {a: i for i, a in enumerate(worker.analyzers)} if worker else {}
-
-    def closed(flow: Flow) -> None:
-        deliver(flow, flow.consumers, log.add, gaps=True)
-
-    flow_table = FlowTable(routes.streams, closed, remote, worker)
     try:
-        packets = _loop(path, routes, flow_table, log, progress)
-        flow_table.close_all()
-        if worker:
-            worker.done()  # the worker finishes while this process builds its tables
-        for analyzer in routes.flows:
-            analyzer.on_flows(flow_table.flows)
-        tables = {a.name: tables_of(a) for a in analyzers if a not in remote}
+        packets, tables = _pass(path, analyzers, log, progress, worker)
+        del analyzers  # their state (flows, tallies) is freed before the worker's tables arrive
         results = worker.finish() if worker else None
     finally:
         if worker:
@@ -163,19 +163,52 @@ def analyze(
     if results is not None:
         tables.update(results.tables)
     ordered: dict[str, Table] = {}
-    for analyzer in analyzers:
-        ordered.update(tables[analyzer.name])
+    for name in versions:
+        ordered.update(tables[name])
     warnings, count = log.messages, log.count
     if results is not None:
         warnings = merge_warnings(warnings, results.warnings)[:_MAX_KEPT_WARNINGS]
         count += results.warning_count
     return FactSet(
         tables=ordered,
-        analyzers={a.name: a.version for a in analyzers},
+        analyzers=versions,
         packets=packets,
         warnings=warnings,
         warning_count=count,
     )
+
+
+def _pass(
+    path: Path,
+    analyzers: list[Analyzer],
+    log: WarningLog,
+    progress: Progress | None,
+    worker: StreamWorker | None,
+) -> tuple[int, dict[str, dict[str, Table]]]:
+    """This process's share of the pass: the packets, then its analyzers' tables (by name).
+
+    The flow table is freed on return.
+    """
+    routes = _Routes(analyzers, worker)
+    remote = {a: i for i, a in enumerate(worker.analyzers)} if worker else {}
+
+    def closed(flow: Flow) -> None:
+        deliver(flow, flow.consumers, log.add, gaps=True)
+
+    flow_table = FlowTable(routes.streams, closed, remote, worker)
+    totals = Totals()
+    pairs: Pairs | None = {} if routes.pairs else None
+    packets = run(path, routes, flow_table, log.add, progress, totals, pairs)
+    flow_table.close_all()
+    if worker:
+        worker.done()  # the worker finishes while this process builds its tables
+    for analyzer in routes.totals:
+        analyzer.on_totals(totals)
+    for analyzer in routes.pairs:
+        analyzer.on_pairs(pairs or {})
+    for analyzer in routes.flows:
+        analyzer.on_flows(flow_table.flows)
+    return packets, {a.name: tables_of(a) for a in analyzers if a not in remote}
 
 
 def _start_worker(
@@ -193,66 +226,3 @@ def _start_worker(
         if size < PIPELINE_FROM or (os.cpu_count() or 1) < 2:
             return None
     return StreamWorker(path, wanted, opts, lambda: log.count)
-
-
-def _loop(
-    path: Path, routes: _Routes, table: FlowTable, log: WarningLog, progress: Progress | None
-) -> int:
-    """The hot loop. Long on purpose: every call saved here is paid once per packet."""
-    p = Pkt()
-    frame = consumed = 0
-    records, ip_hooks, wifi_hooks, frags = routes.records, routes.ip, routes.wifi, routes.frags
-    ether, protos, udp, control = routes.ether, routes.proto, routes.udp, routes.control
-    everything = routes.all
-    want_udp_flows = bool(routes.flows)
-    tcp, udp_flow = table.tcp, table.udp
-    for ts, linktype, data, wirelen, at in iter_records_at(path, on_warning=log.add):
-        frame += 1
-        for count in records:
-            count(frame, ts, linktype, wirelen)
-        if progress is not None:
-            consumed += len(data) + 16
-            if not frame % _PROGRESS_EVERY:
-                progress(consumed)
-        p.frame, p.ts, p.wirelen, p.off = frame, ts, wirelen, at
-        try:
-            decode(p, data, linktype)
-            if p.damaged:
-                log.add(f"frame {frame}: {p.damaged}")
-            for hook in everything:
-                hook(p)
-            if p.wifi >= 0:
-                for hook in wifi_hooks:
-                    hook(p)
-            if p.ipv:
-                for hook in ip_hooks:
-                    hook(p)
-                if p.frag:
-                    for hook in frags:
-                        hook(p)
-                proto = p.proto
-                if proto in protos:
-                    for hook in protos[proto]:
-                        hook(p)
-                if p.sport < 0:
-                    continue
-                if proto == PROTO_TCP:
-                    flow = tcp(p)
-                    if control and p.flags & (TCP_SYN | TCP_RST):
-                        for ctl in control:
-                            ctl(p, flow)
-                elif proto == PROTO_UDP:
-                    if want_udp_flows:
-                        udp_flow(p)
-                    hooks = udp.get(p.dport) or udp.get(p.sport)
-                    if hooks:
-                        for hook in hooks:
-                            hook(p)
-            elif p.etype in ether:
-                for hook in ether[p.etype]:
-                    hook(p)
-        except DAMAGE as exc:
-            log.add(f"frame {frame}: damaged packet skipped ({type(exc).__name__}: {exc})")
-    if progress is not None:
-        progress(consumed)
-    return frame

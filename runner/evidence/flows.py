@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from runner.evidence.analyzers.base import Analyzer
 
 Segment = tuple[int, int, int, bytes]  # seq, frame, ts, payload
+# A segment for another process, by file offset: index, forward, seq, frame, ts, offset, size.
+SEGMENT = struct.Struct("<QBIQQQI")
 _DONE = TCP_FIN | TCP_RST
 
 
@@ -36,6 +38,12 @@ class Sink(Protocol):
         size: int,
     ) -> None: ...
     def close(self, flow: Flow) -> None: ...
+    def flush(self) -> None: ...
+
+    # The engine's loop packs segments sent by offset (``SEGMENT``) into ``segments``
+    # itself, and calls ``flush`` once it holds ``segments_limit`` bytes.
+    segments: bytearray
+    segments_limit: int
 
 
 class Flow:
@@ -140,7 +148,7 @@ class FlowTable:
     ) -> None:
         self.flows: list[Flow] = []
         # Live flows by directional key (addresses and ports as on the wire), both ways.
-        self._tcp: dict[bytes, Flow] = {}
+        self.live_tcp: dict[bytes, Flow] = {}
         self._udp: dict[bytes, Flow] = {}
         self._stream_analyzers = tuple(stream_analyzers)
         self._by_port: dict[int, list[Analyzer]] = {}
@@ -149,7 +157,7 @@ class FlowTable:
                 self._by_port.setdefault(port, []).append(analyzer)
         self._on_close = on_close
         self._remote = dict(remote or {})
-        self._sink = sink
+        self.sink = sink
 
     def _open(self, p: Pkt, key: bytes, live: dict[bytes, Flow], old: Flow | None) -> Flow:
         """The flow a packet with no live conversation, or a SYN, belongs to."""
@@ -161,7 +169,7 @@ class FlowTable:
         ):
             return old
         if old is not None and old.segs_ab is not None:
-            self._finalize(old)
+            self.finalize(old)
         swap = _swap_for(p)
         flow = Flow(len(self.flows), proto, p, swap)
         back = _reverse(key)
@@ -189,10 +197,10 @@ class FlowTable:
     def tcp(self, p: Pkt) -> Flow:
         """Count one TCP segment and keep its payload if an analyzer wants the stream."""
         key = p.key or flow_key(p)
-        flow = self._tcp.get(key)
+        flow = self.live_tcp.get(key)
         flags = p.flags
         if flow is None or flags & (TCP_SYN | TCP_ACK) == TCP_SYN:
-            flow = self._open(p, key, self._tcp, flow)  # new conversation, or port reuse
+            flow = self._open(p, key, self.live_tcp, flow)  # new conversation, or port reuse
         flow.last_frame = p.frame
         flow.last_ts = p.ts
         forward = key == flow.key
@@ -214,7 +222,7 @@ class FlowTable:
             if flow.limit:
                 self._keep(flow, p, forward)
         if flags & _DONE and flow.segs_ab is not None and flow.closed:
-            self._finalize(flow)
+            self.finalize(flow)
         return flow
 
     def _choose_consumers(self, flow: Flow, p: Pkt) -> None:
@@ -244,25 +252,25 @@ class FlowTable:
             return
         if flow.consumers:
             segs.append((p.seq, p.frame, p.ts, p.data[p.pl : p.end]))
-        if flow.remote and self._sink is not None:
+        if flow.remote and self.sink is not None:
             # From a pcap file the worker reads the bytes itself: send where they are.
             at = p.off
             where = at + p.pl if at >= 0 else p.data[p.pl : p.end]
-            self._sink.segment(flow.index, forward, p.seq, p.frame, p.ts, where, size)
+            self.sink.segment(flow.index, forward, p.seq, p.frame, p.ts, where, size)
         if forward:
             flow.kept_ab = kept + size
         else:
             flow.kept_ba = kept + size
 
-    def _finalize(self, flow: Flow) -> None:
+    def finalize(self, flow: Flow) -> None:
         if flow.consumers:
             self._on_close(flow)
-        if flow.remote and self._sink is not None:
-            self._sink.close(flow)
+        if flow.remote and self.sink is not None:
+            self.sink.close(flow)
         flow.segs_ab = flow.segs_ba = None
 
     def close_all(self) -> None:
         """Hand over every stream still open at the end of the capture."""
         for flow in self.flows:
             if flow.segs_ab is not None:
-                self._finalize(flow)
+                self.finalize(flow)

@@ -1,4 +1,4 @@
-"""The second core: stream-only analyzers (http, tls, credentials) in a worker process.
+"""The second core: stream analyzers (http, tls, credentials, dns) in a worker process.
 
 On a large capture about half the pass is reassembling HTTP streams, parsing the
 messages and hashing the objects. None of that needs the per-packet hooks, so the
@@ -16,9 +16,11 @@ logged before its stream closed, so the two logs merge back in pass order.
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import pickle
+import socket
 import threading
 import traceback
 from collections.abc import Callable
@@ -29,18 +31,25 @@ from typing import Any
 
 from runner.evidence.analyzers.base import Analyzer, RunOptions
 from runner.evidence.decode import PROTO_TCP, PROTO_UDP, Pkt, decode
-from runner.evidence.flows import Flow, Segment
+from runner.evidence.flows import SEGMENT, Flow, Segment
 from runner.evidence.handover import DAMAGE, deliver, tables_of
 from runner.evidence.table import Table
 
 PIPELINE_FROM = 20 * 1024 * 1024  # smaller captures do not repay starting a process
 _BATCH_BYTES = 1 << 20
 _BATCH_ITEMS = 4096
-_WINDOW = 4 << 20
+_BATCH_SEGMENTS = 8192  # segments sent by offset, packed, per batch
+_WINDOW = 1 << 20
+# Batches the main process may have in flight before it waits for the worker (back-
+# pressure, in the kernel's socket buffer: nothing grows if the worker falls behind).
+_SEND_BUFFER = 4 << 20
+_RESULT_ROWS = 4096  # table rows per message back: no copy of all the tables at once
 Hook = Callable[[Pkt], None]
 _FLOW_STATE = tuple(s for s in Flow.__slots__ if s not in ("consumers", "segs_ab", "segs_ba"))
 _NEVER = (
     "wants_records",
+    "wants_totals",
+    "wants_pairs",
     "wants_all",
     "wants_ip",
     "wants_wifi",
@@ -48,15 +57,27 @@ _NEVER = (
     "tcp_control",
     "wants_flows",
 )
-_PACKET_HOOKS = ("on_record", "on_packet", "on_fragment", "on_tcp_control", "on_flows")
+_PACKET_HOOKS = (
+    "on_record",
+    "on_totals",
+    "on_pairs",
+    "on_packet",
+    "on_fragment",
+    "on_tcp_control",
+    "on_flows",
+)
 
 
 def runs_apart(cls: type[Analyzer]) -> bool:
-    """Whether an analyzer can run in the worker: it sees only reassembled TCP streams and
+    """Whether an analyzer runs in the worker: it takes TCP streams, and otherwise sees only
     packets it is the last to see (by ether type, by a non-TCP/UDP IP protocol, by UDP port).
 
+    One that takes no stream stays (icmp, arp, dhcp): its packets cost about as much to
+    ship (pickled, decoded again) as to analyze here (measured on the bench capture).
     Its ``sniff`` must depend on the payload alone: the main process calls it.
     """
+    if not cls.tcp_ports and cls.sniff is Analyzer.sniff:
+        return False
     if any(getattr(cls, flag) for flag in _NEVER):
         return False
     if cls.ip_protos & {PROTO_TCP, PROTO_UDP}:
@@ -106,13 +127,18 @@ class StreamWorker:
     ) -> None:
         self.analyzers = analyzers
         self._position = position
-        self._outbox: list[Any] = []
+        self.outbox: list[Any] = []  # packets, closes, and segments sent as bytes, in order
+        # Segments sent by offset, packed (``SEGMENT``): the engine's loop appends them
+        # itself and calls flush() at ``segments_limit`` bytes.
+        self.segments = bytearray()
+        self.segments_limit = _BATCH_SEGMENTS * SEGMENT.size
         self._size = 0
         methods = multiprocessing.get_all_start_methods()
         # fork is instant and needs nothing importable; not safe once threads run.
         method = "fork" if "fork" in methods and threading.active_count() == 1 else "spawn"
         ctx = multiprocessing.get_context(method)
         self._conn, child = ctx.Pipe()
+        _widen(self._conn)
         classes = [type(a) for a in analyzers]
         process: Any = ctx.Process  # type: ignore[attr-defined]  # typeshed: BaseContext lacks it
         args = (child, classes, options, str(path))
@@ -132,43 +158,64 @@ class StreamWorker:
     ) -> None:
         """One kept segment of a stream the worker's analyzers want: its bytes, or their
         offset in the capture file."""
-        outbox = self._outbox
+        if where.__class__ is int:
+            self.segments += SEGMENT.pack(index, forward, seq, frame, ts, where, size)
+            if len(self.segments) >= self.segments_limit:
+                self.flush()
+            return
+        outbox = self.outbox
         outbox.append((index, forward, seq, frame, ts, where, size))
-        if where.__class__ is bytes:
-            self._size += size
+        self._size += size
         if self._size >= _BATCH_BYTES or len(outbox) >= _BATCH_ITEMS:
-            self._flush()
+            self.flush()
 
     def packet(self, p: Pkt) -> None:
         """A packet for the worker's analyzers (decoded again there: it is small and rare)."""
-        self._outbox.append((p.frame, p.ts, p.wirelen, p.linktype, p.data, self._position()))
+        self.outbox.append((p.frame, p.ts, p.wirelen, p.linktype, p.data, self._position()))
         self._size += len(p.data)
         if self._size >= _BATCH_BYTES:
-            self._flush()
+            self.flush()
 
     def close(self, flow: Flow) -> None:
         """The stream closed: the worker reassembles it (and reports gaps if no one here does)."""
         state = tuple(getattr(flow, s) for s in _FLOW_STATE)
-        self._outbox.append((state, flow.remote, not flow.consumers, self._position()))
+        self.outbox.append((state, flow.remote, not flow.consumers, self._position()))
 
-    def _flush(self) -> None:
-        if self._outbox:
-            self._conn.send_bytes(pickle.dumps(self._outbox, pickle.HIGHEST_PROTOCOL))
-            self._outbox = []
+    def flush(self) -> None:
+        """Send the batch (emptied, not replaced: the loop holds the segment buffer).
+
+        The worker files a batch's packed segments before its other items: no item
+        needs a later segment (a stream's segments all precede its close).
+        """
+        if self.outbox or self.segments:
+            batch = (self.segments, self.outbox)
+            self._conn.send_bytes(pickle.dumps(batch, pickle.HIGHEST_PROTOCOL))
+            self.segments.clear()
+            self.outbox.clear()
             self._size = 0
 
     def done(self) -> None:
         """No more packets: send what is left and let the worker finish."""
-        self._flush()
+        self.flush()
         self._conn.send_bytes(b"")
 
     def finish(self) -> WorkerResults:
-        """Wait for the worker's tables and warnings (after :meth:`done`)."""
-        status, payload = pickle.loads(self._conn.recv_bytes())
-        if status != "ok":
-            raise payload
-        results: WorkerResults = payload
-        return results
+        """Wait for the worker's tables and warnings (after :meth:`done`), a chunk of rows
+        at a time."""
+        tables: dict[str, dict[str, Table]] = {}
+        while True:
+            message = pickle.loads(self._conn.recv_bytes())
+            if message[0] == "rows":
+                mine = tables.setdefault(message[1], {})
+                for short, fields, rows in message[2]:
+                    table = mine.get(short)
+                    if table is None:
+                        table = mine[short] = Table(fields)
+                    table.rows.extend(rows)
+            elif message[0] == "end":
+                return WorkerResults(tables, message[1], message[2])
+            else:
+                raise message[1]
 
     def stop(self) -> None:
         """Release the worker (after :meth:`finish`, or when the pass failed)."""
@@ -260,6 +307,7 @@ def _restore(state: tuple[Any, ...]) -> Flow:
 
 def _serve(conn: Connection, classes: list[type[Analyzer]], options: RunOptions, path: str) -> None:
     """Worker-process end: rebuild streams as they close and run the analyzers on them."""
+    gc.disable()  # as in the main process (``quiet_gc``): the worker exits after the pass
     log = _PlacedLog()
     try:
         analyzers = [cls(options, log.add) for cls in classes]
@@ -268,15 +316,19 @@ def _serve(conn: Connection, classes: list[type[Analyzer]], options: RunOptions,
         routes = _Routes(analyzers)
         p = Pkt()
         while blob := conn.recv_bytes():
-            for item in pickle.loads(blob):
+            segments, items = pickle.loads(blob)
+            for index, forward, seq, frame, ts, at, size in SEGMENT.iter_unpack(segments):
+                sides = live.get(index)
+                if sides is None:
+                    sides = live[index] = ([], [])
+                sides[0 if forward else 1].append((seq, frame, ts, window.take(at, size)))
+            for item in items:
                 if len(item) == 6:
                     p.frame, p.ts, p.wirelen, linktype, data, log.position = item
                     routes.dispatch(p, data, linktype, log.add)
                     continue
                 if len(item) == 7:
                     index, forward, seq, frame, ts, where, size = item
-                    if where.__class__ is int:
-                        where = window.take(where, size)
                     sides = live.get(index)
                     if sides is None:
                         sides = live[index] = ([], [])
@@ -287,13 +339,37 @@ def _serve(conn: Connection, classes: list[type[Analyzer]], options: RunOptions,
                 flow.segs_ab, flow.segs_ba = live.pop(flow.index, ([], []))
                 deliver(flow, [analyzers[i] for i in ids], log.add, gaps=gaps)
         window.close()
-        tables = {a.name: tables_of(a) for a in analyzers}
-        reply: tuple[str, Any] = ("ok", WorkerResults(tables, log.placed, log.count))
+        del live, routes, p
+        _send_tables(conn, analyzers)
+        reply: tuple[Any, ...] = ("end", log.placed, log.count)
     except BaseException as exc:  # re-raised in the main process
         reply = ("error", _portable(exc))
     with contextlib.suppress(OSError):  # the main process may have given up first
         conn.send_bytes(pickle.dumps(reply, pickle.HIGHEST_PROTOCOL))
     conn.close()
+
+
+def _send_tables(conn: Connection, analyzers: list[Analyzer]) -> None:
+    """Each analyzer's tables, a chunk of rows of each per message (values its tables share,
+    like the URI of a request, its response and its object, stay shared); an analyzer
+    (and its state) is dropped once its tables are built."""
+    while analyzers:
+        name, tables = analyzers[0].name, tables_of(analyzers[0])
+        del analyzers[0]
+        longest = max((len(t) for t in tables.values()), default=0)
+        for start in range(0, max(longest, 1), _RESULT_ROWS):
+            end = start + _RESULT_ROWS
+            chunk = [(short, t.fields, t.rows[start:end]) for short, t in tables.items()]
+            conn.send_bytes(pickle.dumps(("rows", name, chunk), pickle.HIGHEST_PROTOCOL))
+        del tables
+
+
+def _widen(conn: Connection) -> None:
+    """Let a few megabytes of batches wait in the socket (best effort)."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sock = socket.socket(fileno=os.dup(conn.fileno()))
+        with sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, _SEND_BUFFER)
 
 
 def _portable(exc: BaseException) -> BaseException:

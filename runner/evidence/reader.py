@@ -34,7 +34,7 @@ RecordAt = tuple[int, int, bytes, int, int]
 # A record claiming more than this is a lying length field, not a packet: Wireshark
 # uses the same ceiling (WTAP_MAX_PACKET_SIZE_STANDARD) before calling a file corrupt.
 MAX_RECORD = 262_144
-_CHUNK = 4 << 20
+_CHUNK = 1 << 20
 
 _PCAP_MAGICS: dict[bytes, tuple[str, int]] = {
     b"\xd4\xc3\xb2\xa1": ("<", 1_000),  # little-endian, microseconds

@@ -7,6 +7,7 @@ and a solo trainee get exactly the same checks and the same protocol.
 from __future__ import annotations
 
 import getpass
+import hashlib
 import os
 import tempfile
 from dataclasses import dataclass
@@ -61,7 +62,13 @@ def build_spec(home: Path, session_id: str, loaded: LoadedScenario, lang: str, s
         evidence=tuple((e.name, e.path) for e in loaded.evidence),
         service_dir=service_dir(home, session_id), work_dir=home / "labs" / session_id / "work",
         seat=seat, env={"DFLAB_TITLE": pick_text(loaded.model.title, lang), "LANG": "C.UTF-8"},
+        owner=home_owner(home),
     )
+
+
+def home_owner(home: Path) -> str:
+    """A stable tag of one dflab home, so 'dflab gc' leaves other homes' labs alone."""
+    return hashlib.sha256(str(home.resolve()).encode()).hexdigest()[:16]
 
 
 def service_dir(home: Path, session_id: str) -> Path:

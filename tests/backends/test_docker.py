@@ -254,3 +254,21 @@ def test_available_answers_quickly_without_an_engine(monkeypatch: pytest.MonkeyP
         DockerBackend().find("x")
     assert "Docker daemon running" in err.value.one_line()
     assert os.environ["DOCKER_HOST"].startswith("unix:///nonexistent")
+
+
+def test_gc_with_an_owner_leaves_other_homes_labs(lab_images: Any, make_spec: Any,
+                                                   engine: Any) -> None:
+    import dataclasses
+
+    with DockerBackend() as backend:
+        mine = backend.prepare(dataclasses.replace(make_spec(), owner="home-a"))
+        theirs_spec = dataclasses.replace(make_spec(), owner="home-b")
+        theirs = backend.prepare(theirs_spec)
+        try:
+            removed = backend.gc(frozenset(), owner="home-a")
+            assert not backend.is_running(mine)
+            assert backend.is_running(theirs)
+            assert all(theirs_spec.session_id not in item for item in removed)
+        finally:
+            backend.stop(theirs, remove_work=True)
+            backend.stop(mine, remove_work=True)

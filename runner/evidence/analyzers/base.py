@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 if TYPE_CHECKING:
     from runner.evidence.decode import Pkt
     from runner.evidence.flows import Flow
+    from runner.evidence.loop import Pairs, Totals
     from runner.evidence.streams import Stream
 
 from runner.evidence.table import Row, Table
@@ -60,6 +61,8 @@ class Analyzer:
 
     # Interests: the engine routes only matching packets to the hooks below.
     wants_records: ClassVar[bool] = False  # every frame, before decoding
+    wants_totals: ClassVar[bool] = False  # the capture's totals, tallied by the loop
+    wants_pairs: ClassVar[bool] = False  # packets/bytes per address pair, tallied by the loop
     wants_all: ClassVar[bool] = False  # every decoded frame, to on_packet
     wants_ip: ClassVar[bool] = False  # every decoded IPv4/IPv6 packet
     wants_wifi: ClassVar[bool] = False  # every 802.11 frame
@@ -91,6 +94,15 @@ class Analyzer:
     # Hooks; the defaults ignore everything.
     def on_record(self, frame: int, ts: int, linktype: int, wirelen: int) -> None:
         """Every frame (e.g. counting), before any decoding."""
+
+    def on_totals(self, totals: Totals) -> None:
+        """Frames, bytes, first/last time and link types of the whole capture, after the
+        last packet (``wants_totals``): cheaper than ``on_record`` on every frame."""
+
+    def on_pairs(self, pairs: Pairs) -> None:
+        """``[packets, bytes, first frame]`` per address-pair key (see
+        :func:`runner.evidence.loop.pair_key`), after the last packet (``wants_pairs``):
+        cheaper than ``on_packet`` on every frame."""
 
     def on_packet(self, p: Pkt) -> None:
         """Every decoded frame (``wants_all``)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from runner.evidence.analyzers.base import Analyzer, Field, Row, Tables
+from runner.evidence.analyzers.base import Analyzer, Field, Tables
 from runner.evidence.analyzers.registry import register
 from runner.evidence.analyzers.util import ip_text, iso_time, seconds
 from runner.evidence.decode import PROTO_TCP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN
@@ -67,35 +67,35 @@ class Conversations(Analyzer):
         self.rows = {"tcp": self.new_table("tcp"), "udp": self.new_table("udp")}
 
     def on_flows(self, flows: list[Flow]) -> None:
-        counters = {"tcp": 0, "udp": 0}
+        tcp, udp = self.rows["tcp"].rows, self.rows["udp"].rows  # tuples in field order
         for flow in flows:
-            kind = "tcp" if flow.proto == PROTO_TCP else "udp"
-            row = _row(flow, counters[kind])
-            counters[kind] += 1
-            if kind == "tcp":
-                row["state"] = tcp_state(flow)
-            self.rows[kind].append(row)
+            if flow.proto == PROTO_TCP:
+                tcp.append((*_row(flow, len(tcp)), tcp_state(flow)))
+            else:
+                udp.append(_row(flow, len(udp)))
 
     def finish(self) -> Tables:
         return dict(self.rows)
 
 
-def _row(flow: Flow, index: int) -> Row:
-    return {
-        "stream": index,
-        "src": ip_text(flow.src),
-        "src_port": flow.sport,
-        "dst": ip_text(flow.dst),
-        "dst_port": flow.dport,
-        "first_frame": flow.first_frame,
-        "last_frame": flow.last_frame,
-        "first_time": iso_time(flow.first_ts),
-        "last_time": iso_time(flow.last_ts),
-        "duration": seconds(flow.last_ts - flow.first_ts),
-        "packets": flow.pkts_ab + flow.pkts_ba,
-        "bytes": flow.bytes_ab + flow.bytes_ba,
-        "packets_src_to_dst": flow.pkts_ab,
-        "bytes_src_to_dst": flow.bytes_ab,
-        "packets_dst_to_src": flow.pkts_ba,
-        "bytes_dst_to_src": flow.bytes_ba,
-    }
+def _row(flow: Flow, index: int) -> tuple[object, ...]:
+    """The ``_COMMON`` fields of a flow, in order."""
+    first, last = flow.first_ts, flow.last_ts
+    return (
+        index,
+        ip_text(flow.src),
+        flow.sport,
+        ip_text(flow.dst),
+        flow.dport,
+        flow.first_frame,
+        flow.last_frame,
+        iso_time(first),
+        iso_time(last),
+        seconds(last - first),
+        flow.pkts_ab + flow.pkts_ba,
+        flow.bytes_ab + flow.bytes_ba,
+        flow.pkts_ab,
+        flow.bytes_ab,
+        flow.pkts_ba,
+        flow.bytes_ba,
+    )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from runner.evidence.analyzers.base import Analyzer, Field, Row, Tables
 from runner.evidence.analyzers.registry import register
 from runner.evidence.analyzers.util import ip_text, mac_text
-from runner.evidence.decode import Pkt
+
+if TYPE_CHECKING:
+    from runner.evidence.loop import Pairs
 
 _FIELDS = (
     Field("address", "str", "IP address (ip table) or MAC address (mac table)"),
@@ -19,40 +21,42 @@ _FIELDS = (
     Field("bytes_received", "int", "wire bytes with this address as destination"),
     Field("first_frame", "int", "first frame naming the address"),
 )
+# Pair key length -> (MAC pair first?, length of one IP address): see ``pair_key``.
+_PARTS = {
+    0: (False, 0),
+    12: (True, 0),
+    8: (False, 4),
+    20: (True, 4),
+    32: (False, 16),
+    44: (True, 16),
+}
 
 
 @register
 class Endpoints(Analyzer):
-    """Counts per address pair during the pass; per address at the end (cheaper per packet)."""
+    """Per address, from the loop's tally of packets and bytes per address pair."""
 
     name = "endpoints"
     description = "IP and MAC addresses: packets and bytes each way"
     tables: ClassVar[dict[str, tuple[Field, ...]]] = {"ip": _FIELDS, "mac": _FIELDS}
-    wants_all = True
+    wants_pairs = True
 
     def setup(self) -> None:
-        # (mac pair or None, src ip or None, dst ip or None) -> [packets, bytes, first frame]
-        self.pairs: dict[tuple[bytes | None, bytes | None, bytes | None], list[int]] = {}
+        self.pairs: Pairs = {}
 
-    def on_packet(self, p: Pkt) -> None:
-        l2 = p.l2
-        macs = p.data[l2 : l2 + 12] if l2 >= 0 else None
-        key = (macs, p.src, p.dst) if p.ipv else (macs, None, None)
-        counts = self.pairs.get(key)
-        if counts is None:
-            self.pairs[key] = [1, p.wirelen, p.frame]
-        else:
-            counts[0] += 1
-            counts[1] += p.wirelen
+    def on_pairs(self, pairs: Pairs) -> None:
+        self.pairs = pairs
 
     def finish(self) -> Tables:
         ips: dict[bytes, list[int]] = {}
         macs: dict[bytes, list[int]] = {}
-        for (pair, src, dst), (packets, size, first) in self.pairs.items():
-            if pair is not None:
-                _add(macs, pair[6:12], pair[0:6], packets, size, first)
-            if src is not None and dst is not None:
-                _add(ips, src, dst, packets, size, first)
+        for key, (packets, size, first) in self.pairs.items():
+            has_macs, ip = _PARTS[len(key)]
+            if has_macs:
+                _add(macs, key[6:12], key[0:6], packets, size, first)
+            if ip:
+                at = 12 if has_macs else 0
+                _add(ips, key[at : at + ip], key[at + ip :], packets, size, first)
         by_first = sorted(ips.items(), key=lambda item: item[1][4])
         macs_first = sorted(macs.items(), key=lambda item: item[1][4])
         return {
@@ -64,10 +68,20 @@ class Endpoints(Analyzer):
 def _add(
     table: dict[bytes, list[int]], src: bytes, dst: bytes, n: int, size: int, first: int
 ) -> None:
-    for address, offset in ((src, 0), (dst, 2)):
-        counts = table.setdefault(address, [0, 0, 0, 0, first])
-        counts[offset] += n
-        counts[offset + 1] += size
+    """Count a pair's packets and bytes as sent by ``src`` and received by ``dst``."""
+    counts = table.get(src)
+    if counts is None:
+        table[src] = [n, size, 0, 0, first]
+    else:
+        counts[0] += n
+        counts[1] += size
+        counts[4] = min(counts[4], first)
+    counts = table.get(dst)
+    if counts is None:
+        table[dst] = [0, 0, n, size, first]
+    else:
+        counts[2] += n
+        counts[3] += size
         counts[4] = min(counts[4], first)
 
 

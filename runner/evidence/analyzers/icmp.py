@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from runner.evidence.analyzers.base import Analyzer, Field, Row, Tables
+from runner.evidence.analyzers.base import Analyzer, Field, Table, Tables
 from runner.evidence.analyzers.registry import register
 from runner.evidence.analyzers.util import ip_text, iso_time
 from runner.evidence.decode import PROTO_ICMP, PROTO_ICMP6, Pkt
@@ -58,8 +58,9 @@ class Icmp(Analyzer):
 
     def setup(self) -> None:
         self.messages = self.new_table("messages")
-        self.echoes: list[Row] = []
-        self.waiting: dict[tuple[bytes, bytes, int, int], tuple[Row, int]] = {}
+        # Echo rows as lists in field order (a reply fills one in), tables at the end.
+        self.echoes: list[list[object]] = []
+        self.waiting: dict[tuple[bytes, bytes, int, int], tuple[list[object], int]] = {}
 
     def on_ip(self, p: Pkt) -> None:
         l4, data = p.l4, p.data
@@ -75,40 +76,34 @@ class Icmp(Analyzer):
         if echo is not None and l4 + 8 <= p.end:
             ident, seq = data[l4 + 4] << 8 | data[l4 + 5], data[l4 + 6] << 8 | data[l4 + 7]
         names = _V4 if version == 4 else _V6
-        self.messages.append(
-            {
-                "frame": p.frame,
-                "time": iso_time(p.ts),
-                "src": ip_text(p.src),
-                "dst": ip_text(p.dst),
-                "version": version,
-                "type": itype,
-                "code": code,
-                "type_name": names.get(itype, f"type-{itype}"),
-                "id": ident,
-                "seq": seq,
-            }
+        src, dst = ip_text(p.src), ip_text(p.dst)
+        self.messages.rows.append(
+            (
+                p.frame,
+                iso_time(p.ts),
+                src,
+                dst,
+                version,
+                itype,
+                code,
+                names.get(itype, f"type-{itype}"),
+                ident,
+                seq,
+            )
         )
         if echo is None or ident < 0:
             return
         if echo:
-            row: Row = {
-                "request_frame": p.frame,
-                "reply_frame": 0,
-                "src": ip_text(p.src),
-                "dst": ip_text(p.dst),
-                "id": ident,
-                "seq": seq,
-                "answered": False,
-                "rtt_ms": 0.0,
-            }
+            row: list[object] = [p.frame, 0, src, dst, ident, seq, False, 0.0]
             self.echoes.append(row)
             self.waiting[(p.src, p.dst, ident, seq)] = (row, p.ts)
             return
         match = self.waiting.pop((p.dst, p.src, ident, seq), None)
         if match is not None:
             row, sent = match
-            row.update(reply_frame=p.frame, answered=True, rtt_ms=round((p.ts - sent) / 1e6, 3))
+            row[1], row[6], row[7] = p.frame, True, round((p.ts - sent) / 1e6, 3)
 
     def finish(self) -> Tables:
-        return {"messages": self.messages, "echoes": self.echoes}
+        echoes = Table((f.name for f in self.tables["echoes"]), self.echoes)
+        self.echoes = []
+        return {"messages": self.messages, "echoes": echoes}

@@ -9,7 +9,6 @@ connect scan (nmap -sT).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import ClassVar
 
 from runner.evidence.analyzers.base import Analyzer, Field, Row, Tables
@@ -21,16 +20,31 @@ from runner.evidence.flows import Flow
 MIN_PORTS = 10
 
 
-@dataclass
+_NO_FLOWS: list[Flow] = []  # shared, never appended to
+
+
 class _Probe:
-    first_frame: int
-    first_ts: int
-    last_frame: int = 0
-    last_ts: int = 0
-    ports: set[int] = field(default_factory=set)
-    open: dict[int, int] = field(default_factory=dict)  # port -> SYN/ACK frame
-    closed: set[int] = field(default_factory=set)
-    flows: list[Flow] = field(default_factory=list)  # conversations of the open ports
+    """One (scanner, target) pair; most pairs are one connection, so the answer
+    containers are made only when a target answers."""
+
+    __slots__ = (
+        "closed",
+        "first_frame",
+        "first_ts",
+        "flows",
+        "last_frame",
+        "last_ts",
+        "open",
+        "ports",
+    )
+
+    def __init__(self, frame: int, ts: int) -> None:
+        self.first_frame = self.last_frame = frame
+        self.first_ts = self.last_ts = ts
+        self.ports: set[int] = set()
+        self.open: dict[int, int] | None = None  # port -> SYN/ACK frame
+        self.closed: set[int] | None = None
+        self.flows = _NO_FLOWS  # conversations of the open ports (a new list once one opens)
 
 
 @register
@@ -77,10 +91,14 @@ class Scans(Analyzer):
         answer = self.probes.get((p.dst, p.src))  # the target answering the scanner
         if answer is not None and p.sport in answer.ports:
             if flags == TCP_SYN | TCP_ACK:
+                if answer.open is None:
+                    answer.open, answer.flows = {}, []
                 if p.sport not in answer.open:
                     answer.open[p.sport] = p.frame
                     answer.flows.append(flow)
             elif flags & TCP_RST:
+                if answer.closed is None:
+                    answer.closed = set()
                 answer.closed.add(p.sport)
 
     def finish(self) -> Tables:
@@ -90,14 +108,15 @@ class Scans(Analyzer):
             if len(probe.ports) < MIN_PORTS:
                 continue
             who = {"scanner": ip_text(scanner), "target": ip_text(target)}
-            opened = sorted(probe.open)
+            found = probe.open or {}
+            opened = sorted(found)
             scans.append(
                 {
                     **who,
                     "ports_probed": len(probe.ports),
                     "open_ports": ",".join(map(str, opened)),
                     "open_count": len(opened),
-                    "closed_count": len(probe.closed - set(opened)),
+                    "closed_count": len((probe.closed or set()) - set(opened)),
                     "kind": _kind(probe),
                     "first_frame": probe.first_frame,
                     "last_frame": probe.last_frame,
@@ -105,7 +124,7 @@ class Scans(Analyzer):
                     "last_time": iso_time(probe.last_ts),
                 }
             )
-            open_ports.extend({**who, "port": port, "frame": probe.open[port]} for port in opened)
+            open_ports.extend({**who, "port": port, "frame": found[port]} for port in opened)
         return {
             "scans": sorted(scans, key=lambda r: int(r["first_frame"])),
             "open_ports": sorted(open_ports, key=lambda r: int(r["frame"])),

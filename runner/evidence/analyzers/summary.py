@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from runner.evidence.analyzers.base import Analyzer, Field, Tables
 from runner.evidence.analyzers.registry import register
 from runner.evidence.analyzers.util import iso_time, linktype_name, seconds
+
+if TYPE_CHECKING:
+    from runner.evidence.loop import Totals
 from runner.evidence.decode import Pkt
 
 
@@ -29,7 +32,7 @@ class Summary(Analyzer):
             Field("ip_fragments", "int", "IPv4/IPv6 fragments seen"),
         )
     }
-    wants_records = True
+    wants_totals = True
     wants_fragments = True
 
     def setup(self) -> None:
@@ -37,14 +40,10 @@ class Summary(Analyzer):
         self.first = self.last = 0
         self.linktypes: dict[int, int] = {}
 
-    def on_record(self, frame: int, ts: int, linktype: int, wirelen: int) -> None:
-        if frame == 1:
-            self.first = ts
-        self.packets = frame
-        self.bytes += wirelen
-        self.last = ts
-        if linktype not in self.linktypes:
-            self.linktypes[linktype] = frame
+    def on_totals(self, totals: Totals) -> None:
+        self.packets, self.bytes = totals.packets, totals.bytes
+        self.first, self.last = totals.first_ts, totals.last_ts
+        self.linktypes = dict(totals.linktypes)
 
     def on_fragment(self, p: Pkt) -> None:
         self.fragments += 1

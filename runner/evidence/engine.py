@@ -127,8 +127,8 @@ def analyze(
 ) -> FactSet:
     """Run the chosen analyzers over a capture in one pass.
 
-    ``pipeline`` runs the analyzers that can run apart (streams, and packets they are
-    the last to see: http, tls, credentials, dns, dhcp, icmp, arp) in a second process
+    ``pipeline`` runs the analyzers that can run apart (those taking TCP streams, with
+    packets they are the last to see: http, tls, credentials, dns) in a second process
     fed by this one: True always, False never, None (default) for captures of at
     least ``PIPELINE_FROM`` bytes on a machine with two cores or more. The result is
     identical either way.

@@ -68,6 +68,8 @@ class Flow:
         "last_frame",
         "last_ts",
         "limit",
+        "macs_ab",
+        "macs_ba",
         "pkts_ab",
         "pkts_ba",
         "proto",
@@ -77,6 +79,8 @@ class Flow:
         "sniffed",
         "sport",
         "src",
+        "tally_ab",
+        "tally_ba",
     )
 
     def __init__(self, index: int, proto: int, p: Pkt, swap: bool) -> None:
@@ -100,6 +104,10 @@ class Flow:
         self.kept_ab = self.kept_ba = 0
         self.limit = 0
         self.sniffed = False
+        # The engine's loop: last MACs seen each way and their address-pair tally.
+        self.macs_ab = self.macs_ba = b""
+        self.tally_ab: list[int] | None = None
+        self.tally_ba: list[int] | None = None
 
     @property
     def closed(self) -> bool:

@@ -65,6 +65,14 @@ def pair_key(p: Pkt) -> bytes:
     return macs + p.src + p.dst if p.ipv else macs
 
 
+def _pair_tally(pairs: Pairs, pair: bytes, frame: int) -> list[int]:
+    """The tally of an address pair, new (first seen at ``frame``) if need be."""
+    tally = pairs.get(pair)
+    if tally is None:
+        tally = pairs[pair] = [0, 0, frame]
+    return tally
+
+
 def run(  # noqa: PLR0915 - one loop, on purpose
     path: Path,
     routes: _Routes,
@@ -122,7 +130,6 @@ def run(  # noqa: PLR0915 - one loop, on purpose
                 ):
                     key = data[26:38]
                     pl = 34 + (doff >> 4) * 4
-                    ips = data[26:34]
             elif (
                 data[12] == 0x86 and data[13] == 0xDD and data[20] == PROTO_TCP and len(data) >= 74
             ):
@@ -132,19 +139,10 @@ def run(  # noqa: PLR0915 - one loop, on purpose
                 if end >= 74 and not flags & _SYN_RST:
                     key = data[22:58]
                     pl = 54 + (doff >> 4) * 4
-                    ips = data[22:54]
             if key:
                 flow = live.get(key)
                 pl = end if pl > end else pl
                 if flow is not None and (end <= pl or flow.sniffed):
-                    if count_pairs:
-                        pair = data[0:12] + ips
-                        tally = pairs.get(pair)  # type: ignore[union-attr]
-                        if tally is None:
-                            pairs[pair] = [1, wirelen, frame]  # type: ignore[index]
-                        else:
-                            tally[0] += 1
-                            tally[1] += wirelen
                     flow.last_frame = frame
                     flow.last_ts = ts
                     forward = key == flow.key
@@ -156,6 +154,24 @@ def run(  # noqa: PLR0915 - one loop, on purpose
                         flow.pkts_ba += 1
                         flow.bytes_ba += wirelen
                         flow.flags_ba |= flags
+                    if count_pairs:
+                        # A direction's address pair is its MACs plus its key's addresses:
+                        # the flow remembers the last MACs and their tally, so the pairs
+                        # table is looked up only when they change (or the first time).
+                        macs = data[0:12]
+                        if forward:
+                            if macs == flow.macs_ab:
+                                tally = flow.tally_ab
+                            else:
+                                tally = _pair_tally(pairs, macs + key[:-4], frame)  # type: ignore[arg-type]
+                                flow.macs_ab, flow.tally_ab = macs, tally
+                        elif macs == flow.macs_ba:
+                            tally = flow.tally_ba
+                        else:
+                            tally = _pair_tally(pairs, macs + key[:-4], frame)  # type: ignore[arg-type]
+                            flow.macs_ba, flow.tally_ba = macs, tally
+                        tally[0] += 1  # type: ignore[index]
+                        tally[1] += wirelen  # type: ignore[index]
                     if end > pl and flow.limit:
                         segs = flow.segs_ab if forward else flow.segs_ba
                         kept = flow.kept_ab if forward else flow.kept_ba
@@ -186,7 +202,10 @@ def run(  # noqa: PLR0915 - one loop, on purpose
             if p.damaged:
                 warn(f"frame {frame}: {p.damaged}")
             if count_pairs:
-                pair = pair_key(p)
+                l2 = p.l2
+                pair = data[l2 : l2 + 12] if l2 >= 0 else b""  # as pair_key(p)
+                if p.ipv:
+                    pair += p.src + p.dst
                 tally = pairs.get(pair)  # type: ignore[union-attr]
                 if tally is None:
                     pairs[pair] = [1, wirelen, frame]  # type: ignore[index]

@@ -45,18 +45,10 @@ _WINDOW = 1 << 20
 _SEND_BUFFER = 4 << 20
 _RESULT_ROWS = 4096  # table rows per message back: no copy of all the tables at once
 Hook = Callable[[Pkt], None]
-_FLOW_STATE = tuple(s for s in Flow.__slots__ if s not in ("consumers", "segs_ab", "segs_ba"))
-_NEVER = (
-    "wants_records",
-    "wants_totals",
-    "wants_pairs",
-    "wants_all",
-    "wants_ip",
-    "wants_wifi",
-    "wants_fragments",
-    "tcp_control",
-    "wants_flows",
-)
+_LOCAL = ("consumers", "segs_ab", "segs_ba", "macs_ab", "macs_ba", "tally_ab", "tally_ba")
+_FLOW_STATE = tuple(s for s in Flow.__slots__ if s not in _LOCAL)
+_NEVER: tuple[str, ...] = ("wants_records", "wants_totals", "wants_pairs", "wants_all")
+_NEVER += ("wants_ip", "wants_wifi", "wants_fragments", "tcp_control", "wants_flows")
 _PACKET_HOOKS = (
     "on_record",
     "on_totals",
@@ -189,7 +181,7 @@ class StreamWorker:
         """
         if self.outbox or self.segments:
             batch = (self.segments, self.outbox)
-            self._conn.send_bytes(pickle.dumps(batch, pickle.HIGHEST_PROTOCOL))
+            self._send(pickle.dumps(batch, pickle.HIGHEST_PROTOCOL))
             self.segments.clear()
             self.outbox.clear()
             self._size = 0
@@ -197,7 +189,19 @@ class StreamWorker:
     def done(self) -> None:
         """No more packets: send what is left and let the worker finish."""
         self.flush()
-        self._conn.send_bytes(b"")
+        self._send(b"")
+
+    def _send(self, blob: bytes) -> None:
+        try:
+            self._conn.send_bytes(blob)
+        except OSError as exc:  # the worker has stopped: report why, if it said
+            try:
+                message = pickle.loads(self._conn.recv_bytes())
+            except (OSError, EOFError):
+                raise exc from None
+            if message[0] == "error":
+                raise message[1] from None
+            raise
 
     def finish(self) -> WorkerResults:
         """Wait for the worker's tables and warnings (after :meth:`done`), a chunk of rows
@@ -273,23 +277,22 @@ class _Routes:
 
 
 class _Window:
-    """Sequential reads of the capture, a few megabytes at a time, for segments sent by offset."""
+    """Sequential reads of the capture, a megabyte at a time, for segments sent by offset:
+    ``buf`` holds the file's bytes from offset ``base`` on."""
 
     def __init__(self, path: str) -> None:
         self._path = path
         self._fd = -1
-        self._buf = b""
-        self._base = 0
+        self.buf = b""
+        self.base = 0
 
-    def take(self, at: int, size: int) -> bytes:
-        start = at - self._base
-        if start < 0 or start + size > len(self._buf):
-            if self._fd < 0:
-                self._fd = os.open(self._path, os.O_RDONLY)
-            self._buf = os.pread(self._fd, max(_WINDOW, size), at)
-            self._base = at
-            start = 0
-        return self._buf[start : start + size]
+    def read(self, at: int, size: int) -> bytes:
+        """Move the window to offset ``at`` (at least ``size`` bytes); return the new ``buf``."""
+        if self._fd < 0:
+            self._fd = os.open(self._path, os.O_RDONLY)
+        self.buf = os.pread(self._fd, max(_WINDOW, size), at)
+        self.base = at
+        return self.buf
 
     def close(self) -> None:
         if self._fd >= 0:
@@ -308,6 +311,7 @@ def _restore(state: tuple[Any, ...]) -> Flow:
 def _serve(conn: Connection, classes: list[type[Analyzer]], options: RunOptions, path: str) -> None:
     """Worker-process end: rebuild streams as they close and run the analyzers on them."""
     gc.disable()  # as in the main process (``quiet_gc``): the worker exits after the pass
+    _widen(conn)  # tables go out while the main process still builds its own
     log = _PlacedLog()
     try:
         analyzers = [cls(options, log.add) for cls in classes]
@@ -317,11 +321,15 @@ def _serve(conn: Connection, classes: list[type[Analyzer]], options: RunOptions,
         p = Pkt()
         while blob := conn.recv_bytes():
             segments, items = pickle.loads(blob)
+            buf, base = window.buf, window.base
             for index, forward, seq, frame, ts, at, size in SEGMENT.iter_unpack(segments):
+                start = at - base
+                if start < 0 or start + size > len(buf):
+                    buf, base, start = window.read(at, size), at, 0
                 sides = live.get(index)
                 if sides is None:
                     sides = live[index] = ([], [])
-                sides[0 if forward else 1].append((seq, frame, ts, window.take(at, size)))
+                sides[0 if forward else 1].append((seq, frame, ts, buf[start : start + size]))
             for item in items:
                 if len(item) == 6:
                     p.frame, p.ts, p.wirelen, linktype, data, log.position = item
@@ -365,9 +373,14 @@ def _send_tables(conn: Connection, analyzers: list[Analyzer]) -> None:
 
 
 def _widen(conn: Connection) -> None:
-    """Let a few megabytes of batches wait in the socket (best effort)."""
+    """Let a few megabytes of messages wait in the socket (best effort)."""
     with contextlib.suppress(OSError, ValueError, AttributeError):
-        sock = socket.socket(fileno=os.dup(conn.fileno()))
+        fd = os.dup(conn.fileno())
+        try:
+            sock = socket.socket(fileno=fd)
+        except OSError:
+            os.close(fd)  # not a socket: leave it as it is
+            return
         with sock:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, _SEND_BUFFER)
 

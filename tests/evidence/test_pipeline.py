@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import filecmp
+import gc
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from runner.evidence.analyzers.base import RunOptions
-from runner.evidence.analyzers.registry import all_analyzers
+from runner.evidence import pipeline
+from runner.evidence.analyzers.base import Analyzer, RunOptions
+from runner.evidence.analyzers.registry import all_analyzers, register, unregister
+from runner.evidence.decode import Pkt
 from runner.evidence.engine import analyze
 from runner.evidence.handover import merge_warnings
 from runner.evidence.pipeline import runs_apart
@@ -69,6 +72,71 @@ def test_which_analyzers_run_apart() -> None:
     apart = {name for name, cls in all_analyzers().items() if runs_apart(cls)}
     assert {"http", "tls", "credentials", "dns"} <= apart
     assert not apart & {"summary", "endpoints", "conversations", "scans", "wifi"}
+    assert not apart & {"icmp", "arp", "dhcp"}  # no streams: cheaper here than shipped
+
+
+class _SeesEveryIp(Analyzer):
+    """Asks for every IP packet, which turns the loop's lean lane off."""
+
+    name = "test-every-ip"
+    wants_ip = True
+
+    def on_ip(self, p: Pkt) -> None:
+        return None
+
+
+def test_lean_lane_gives_the_general_lanes_result(generated: Path) -> None:
+    """Most TCP frames skip decode() and the hooks; every table must come out the same."""
+    register(_SeesEveryIp)
+    try:
+        names = [n for n in all_analyzers() if n != _SeesEveryIp.name]
+        general = analyze(generated, [*names, _SeesEveryIp.name], pipeline=False)
+    finally:
+        unregister(_SeesEveryIp.name)
+    lean = analyze(generated, names, pipeline=False)
+    assert lean.tables == general.tables
+    assert lean.warnings == general.warnings
+
+
+def test_small_batches_and_result_chunks(generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many flushes and tables sent back a few rows at a time give the same result."""
+    monkeypatch.setattr(pipeline, "_BATCH_SEGMENTS", 3)
+    monkeypatch.setattr(pipeline, "_BATCH_ITEMS", 5)
+    monkeypatch.setattr(pipeline, "_RESULT_ROWS", 7)
+    _same(generated)
+
+
+class _Breaks(Analyzer):
+    """A stream analyzer with a bug."""
+
+    name = "test-breaks"
+    tcp_ports = frozenset({80})
+
+    def on_stream(self, stream: object) -> None:
+        raise RuntimeError("broken on purpose")
+
+
+def test_a_bug_in_the_worker_reaches_the_caller(generated: Path) -> None:
+    register(_Breaks)
+    try:
+        assert runs_apart(_Breaks)
+        for split in (False, True):
+            with pytest.raises(RuntimeError, match="broken on purpose"):
+                analyze(generated, ["conversations", _Breaks.name], pipeline=split)
+    finally:
+        unregister(_Breaks.name)
+
+
+def test_pass_leaves_the_collector_as_it_found_it(generated: Path) -> None:
+    assert gc.isenabled()
+    analyze(generated, ["summary"])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        analyze(generated, ["summary"])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_merge_warnings_places_worker_messages() -> None:

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, ClassVar
 from runner.evidence.analyzers.base import Analyzer, Field, Tables
 from runner.evidence.analyzers.registry import register
 from runner.evidence.analyzers.util import iso_time, linktype_name, seconds
+from runner.evidence.decode import Pkt
 
 if TYPE_CHECKING:
     from runner.evidence.loop import Totals
-from runner.evidence.decode import Pkt
 
 
 @register

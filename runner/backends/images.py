@@ -10,6 +10,7 @@ no container registry is ever needed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -209,8 +210,17 @@ def build_target(client: Any, target: Target, *, base: str, reporter: Reporter,
                                   forcerm=True, pull=False, decode=True, network_mode=network)
         _follow(stream, target, reporter)
         image_id = str(client.images.get(target.tag).id)
+    if current is not None and str(current.id) != image_id:
+        _drop_replaced(client, str(current.id))
     reporter.done(target.name, f"built {target.tag}")
     return Built(target.name, target.tag, image_id, built=True)
+
+
+def _drop_replaced(client: Any, image_id: str) -> None:
+    """Remove the image a rebuild replaced, so a classroom server does not fill its disk
+    with untagged old builds; one still used by a lab stays."""
+    with contextlib.suppress(Exception):
+        client.images.remove(image_id, noprune=False)
 
 
 def _follow(stream: Iterable[dict[str, Any]], target: Target, reporter: Reporter) -> None:

@@ -35,7 +35,8 @@ from runner.classroom.lifecycle import create_class, start_class
 from runner.classroom.roster import parse_roster
 from runner.classroom.store import ClassStore
 from runner.session.labclient import LabError, request
-from runner.session.runtime import existing_session, service_dir
+from runner.session.labspec import service_dir
+from runner.session.runtime import existing_session
 
 IMAGE = "dflab/lab-network:latest"
 ROOT = Path(__file__).resolve().parent.parent

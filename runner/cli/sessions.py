@@ -6,26 +6,21 @@ import argparse
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runner.backends import get_backend
 from runner.cli.context import Ctx, add_json_flag
 from runner.errors import DflabError, ExitCode, UsageError
 from runner.scenario.catalogue import DEFAULT_SCENARIO, resolve_ref
-from runner.scenario.loader import load_scenario
-from runner.session.runtime import (
-    Running,
-    existing_session,
-    home_owner,
-    open_store,
-    reopen_session,
-    start_session,
-    stop_session,
-    verify_at_stop,
-)
-from runner.session.scoring import score_tasks, summary
+from runner.session.labspec import home_owner
 from runner.ui.build import RichBuildReporter
 from runner.ui.render import sessions_table, tasks_table
+
+if TYPE_CHECKING:
+    from runner.session.runtime import Running
+
+# The scenario model, checkers and session runtime are imported inside the commands:
+# 'dflab start' starts the lab's container while those imports are still loading.
 
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
@@ -70,16 +65,30 @@ def _exit_flags(p: argparse.ArgumentParser) -> None:
 
 
 def run_start(args: argparse.Namespace, ctx: Ctx) -> int:
-    loaded = load_scenario(resolve_ref(args.scenario, ctx.env))
+    from runner.session.prelaunch import prelaunch
+
+    path = resolve_ref(args.scenario, ctx.env)
+    early = prelaunch(path, ctx.home, args.backend, args.lang)
+    try:
+        from runner.scenario.loader import load_scenario
+        from runner.session.runtime import start_session
+
+        loaded = load_scenario(path)
+    except BaseException:
+        if early is not None:
+            early.cancel()
+        raise
     with RichBuildReporter(ctx.err_console) as reporter:
         running = start_session(ctx.home, loaded, backend_name=args.backend, lang=args.lang,
-                                trainee=args.trainee, reporter=reporter)
+                                trainee=args.trainee, reporter=reporter, early=early)
     ctx.info(f"session [bold]{running.row.id}[/]: {running.row.title} "
              f"({running.backend.name} backend)")
     return _work(running, args, ctx)
 
 
 def run_resume(args: argparse.Namespace, ctx: Ctx) -> int:
+    from runner.session.runtime import reopen_session
+
     with RichBuildReporter(ctx.err_console) as reporter:
         running = reopen_session(ctx.home, args.session, reporter=reporter)
     ctx.info(f"resuming session [bold]{running.row.id}[/]: {running.row.title}")
@@ -87,6 +96,8 @@ def run_resume(args: argparse.Namespace, ctx: Ctx) -> int:
 
 
 def _work(running: Running, args: argparse.Namespace, ctx: Ctx) -> int:
+    from runner.session.runtime import stop_session, verify_at_stop
+
     if not running.backend.isolated and not args.run:
         ctx.info("[yellow]note:[/] local lab: not isolated from this machine "
                  "(install Docker for a contained lab)")
@@ -128,6 +139,8 @@ def _ask_remove(ctx: Ctx) -> bool:
 
 
 def _print_score(running: Running, ctx: Ctx) -> None:
+    from runner.session.scoring import score_tasks, summary
+
     scores = score_tasks(running.loaded.model.tasks, running.store.attempts(running.row.id),
                          running.store.hints(running.row.id))
     rows = [s.__dict__ for s in scores]
@@ -135,6 +148,10 @@ def _print_score(running: Running, ctx: Ctx) -> None:
 
 
 def _session_rows(home: Path) -> list[dict[str, Any]]:
+    from runner.scenario.loader import load_scenario
+    from runner.session.runtime import open_store
+    from runner.session.scoring import score_tasks, summary
+
     store = open_store(home)
     rows = []
     for row in store.sessions():
@@ -157,6 +174,9 @@ def run_status(args: argparse.Namespace, ctx: Ctx) -> int:
         else:
             ctx.console.print(sessions_table(rows))
         return ExitCode.OK
+    from runner.session.runtime import existing_session
+    from runner.session.scoring import score_tasks, summary
+
     running = existing_session(ctx.home, args.session)
     scores = score_tasks(running.loaded.model.tasks, running.store.attempts(running.row.id),
                          running.store.hints(running.row.id))
@@ -171,6 +191,8 @@ def run_status(args: argparse.Namespace, ctx: Ctx) -> int:
 
 
 def run_stop(args: argparse.Namespace, ctx: Ctx) -> int:
+    from runner.session.runtime import existing_session, stop_session
+
     running = existing_session(ctx.home, args.session)
     if running.row.status != "active":
         raise UsageError(f"session {running.row.id} is already {running.row.status}",
@@ -184,6 +206,8 @@ def run_stop(args: argparse.Namespace, ctx: Ctx) -> int:
 
 
 def run_gc(args: argparse.Namespace, ctx: Ctx) -> int:
+    from runner.session.runtime import open_store
+
     removed: list[str] = []
     store = open_store(ctx.home)
     active = {row.id for row in store.sessions("active")}
@@ -212,6 +236,7 @@ def run_gc(args: argparse.Namespace, ctx: Ctx) -> int:
 
 def run_report(args: argparse.Namespace, ctx: Ctx) -> int:
     from runner.report.build import build_report, render_report
+    from runner.session.runtime import existing_session
 
     running = existing_session(ctx.home, args.session)
     text = render_report(build_report(running), args.format)

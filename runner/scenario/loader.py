@@ -9,7 +9,7 @@ from typing import Any
 
 from runner.errors import InputError
 from runner.evidence.manifest import EvidenceFile, sha256_file
-from runner.paths import project_root
+from runner.scenario.catalogue import profile_dirs
 from runner.scenario.compile import CompiledAnswer, compile_answer
 from runner.scenario.model import FileRef, LabProfile, Scenario, Task
 from runner.scenario.problems import Collector, Problem, ScenarioError, nearest
@@ -213,12 +213,6 @@ def _check_evidence(model: Scenario, path: Path, out: Collector, verify: bool) -
                 out.add((*at, "sha256"), f"the file's SHA-256 is {actual}, not the one recorded",
                         "restore the original file, or record the new hash if the change is "
                         "intended")
-
-
-def profile_dirs(scenario_path: Path) -> list[Path]:
-    """Where lab profiles are looked up: beside the scenario's folder, then the project's."""
-    dirs = [scenario_path.resolve().parent.parent / "labs", project_root() / "labs"]
-    return list(dict.fromkeys(dirs))
 
 
 def load_profile(name: str, scenario_path: Path, out: Collector) -> LabProfile | None:

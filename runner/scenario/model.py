@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from runner.scenario.i18n import pick_text
+
 LangCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
 LocalText = str | dict[LangCode, str]
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
@@ -87,13 +89,4 @@ class LabProfile(Strict):
     limits: ProfileLimits = Field(default_factory=ProfileLimits)
 
 
-def pick_text(text: LocalText | None, lang: str = "en") -> str:
-    """The text in ``lang``, else English, else the first language given."""
-    if text is None:
-        return ""
-    if isinstance(text, str):
-        return text
-    for code in (lang, lang.split("-", maxsplit=1)[0], "en"):
-        if code in text:
-            return text[code]
-    return next(iter(text.values()), "")
+__all__ = ["pick_text"]  # re-exported: text helpers live in runner.scenario.i18n

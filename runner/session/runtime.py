@@ -7,9 +7,6 @@ and a solo trainee get exactly the same checks and the same protocol.
 from __future__ import annotations
 
 import getpass
-import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +18,9 @@ from runner.evidence.manifest import check_manifest, require_intact
 from runner.scenario.loader import LoadedScenario, load_scenario
 from runner.scenario.model import pick_text
 from runner.session.keys import key_to_json, resolve_keys
-from runner.session.server import MAX_SOCKET_PATH, ServiceThread
+from runner.session.labspec import make_spec
+from runner.session.prelaunch import Prelaunch
+from runner.session.server import ServiceThread
 from runner.session.service import LabLink, SessionService
 from runner.session.store import SessionRow, Store
 
@@ -53,30 +52,12 @@ class Running:
 def build_spec(home: Path, session_id: str, loaded: LoadedScenario, lang: str, seat: str = ""
                ) -> LabSpec:
     limits = loaded.profile.limits
-    return LabSpec(
-        session_id=session_id, scenario_id=loaded.id,
-        title=pick_text(loaded.model.title, lang), profile=loaded.profile.id,
-        image=loaded.profile.image,
+    return make_spec(
+        home, session_id, scenario_id=loaded.id, title=pick_text(loaded.model.title, lang),
+        profile=loaded.profile.id, image=loaded.profile.image,
         limits=Limits(limits.memory_mb, limits.cpus, limits.pids, limits.work_mb,
                       limits.artifact_mb),
-        evidence=tuple((e.name, e.path) for e in loaded.evidence),
-        service_dir=service_dir(home, session_id), work_dir=home / "labs" / session_id / "work",
-        seat=seat, env={"DFLAB_TITLE": pick_text(loaded.model.title, lang), "LANG": "C.UTF-8"},
-        owner=home_owner(home),
-    )
-
-
-def home_owner(home: Path) -> str:
-    """A stable tag of one dflab home, so 'dflab gc' leaves other homes' labs alone."""
-    return hashlib.sha256(str(home.resolve()).encode()).hexdigest()[:16]
-
-
-def service_dir(home: Path, session_id: str) -> Path:
-    """Folder for the session socket; a short fallback when DFLAB_HOME is deep."""
-    preferred = home / "run" / session_id
-    if len(str(preferred / LAB_SOCKET_NAME)) <= MAX_SOCKET_PATH:
-        return preferred
-    return Path(tempfile.gettempdir()) / f"dflab-{os.getuid()}" / session_id
+        evidence=tuple((e.name, e.path) for e in loaded.evidence), seat=seat)
 
 
 def ensure_lab_image(backend: Backend, loaded: LoadedScenario,
@@ -90,23 +71,33 @@ def ensure_lab_image(backend: Backend, loaded: LoadedScenario,
 
 def start_session(home: Path, loaded: LoadedScenario, *, backend_name: str | None, lang: str,
                   trainee: str | None = None, seat: str = "",
-                  reporter: Reporter | None = None) -> Running:
-    """Check the evidence, store the session and its keys, and prepare its lab."""
-    checks = check_manifest(loaded.evidence)
-    require_intact(checks, "before the lab starts")
-    backend = choose_backend(backend_name)
-    ensure_lab_image(backend, loaded, reporter)
-    store = open_store(home)
-    keys = resolve_keys(loaded, cache_dir=home / "cache")
-    session_id = store.create_session(
-        scenario_id=loaded.id, scenario_path=str(loaded.path), scenario_sha256=loaded.sha256,
-        title=pick_text(loaded.model.title, lang), lang=lang,
-        trainee=trainee or getpass.getuser(), seat=seat, backend=backend.name)
+                  reporter: Reporter | None = None, early: Prelaunch | None = None) -> Running:
+    """Check the evidence, store the session and its keys, and prepare its lab.
+
+    ``early`` is a lab already being started from the raw scenario: it is used
+    when it matches the validated scenario exactly, and removed otherwise.
+    """
+    try:
+        checks = check_manifest(loaded.evidence)
+        require_intact(checks, "before the lab starts")
+        backend = early.backend if early is not None else choose_backend(backend_name)
+        ensure_lab_image(backend, loaded, reporter)
+        store = open_store(home)
+        keys = resolve_keys(loaded, cache_dir=home / "cache")
+        session_id = store.create_session(
+            id=early.session_id if early is not None else None,
+            scenario_id=loaded.id, scenario_path=str(loaded.path),
+            scenario_sha256=loaded.sha256, title=pick_text(loaded.model.title, lang),
+            lang=lang, trainee=trainee or getpass.getuser(), seat=seat, backend=backend.name)
+    except BaseException:
+        if early is not None:
+            early.cancel()
+        raise
     store.save_keys(session_id, {t: (key_to_json(k), prov) for t, (k, prov) in keys.items()})
     for check, ev in zip(checks, loaded.evidence, strict=True):
         store.record_evidence(session_id, ev.name, str(ev.path), ev.sha256, "start", check.actual)
     spec = build_spec(home, session_id, loaded, lang, seat)
-    handle = backend.prepare(spec)
+    handle = (early.take(spec) if early is not None else None) or backend.prepare(spec)
     store.update_session(session_id, lab_ref=handle.ref)
     store.event(session_id, "lab-started", backend=backend.name, ref=handle.ref)
     return Running(store, store.session(session_id), loaded, backend, handle, spec, home)

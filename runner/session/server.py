@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from runner.errors import BackendError
+from runner.session.labspec import MAX_SOCKET_PATH
 from runner.session.protocol import MAX_REQUEST_BYTES
 from runner.session.service import SessionService
-
-MAX_SOCKET_PATH = 100  # sun_path is 108 bytes on Linux; keep a margin
 
 
 class _Handler(socketserver.StreamRequestHandler):

@@ -136,3 +136,31 @@ def test_tampered_evidence_is_detected_at_stop(secret_scenario, home, build, eng
     stopped = dflab(home, "stop", row.id)
     assert stopped.returncode == 5
     assert "CHANGED during the session" in dflab(home, "report", row.id).stdout
+
+
+def _labs_of(engine, home: Path) -> list:
+    from runner.session.labspec import home_owner
+
+    return engine.containers.list(all=True, filters={"label": f"dflab.home={home_owner(home)}"})
+
+
+def test_early_start_is_used_once_and_removed_when_the_scenario_is_invalid(
+        secret_scenario, home, build, engine):
+    path, secret, _ = secret_scenario
+    started = dflab(home, "start", str(path), "--backend", "docker", "--keep", "--run", "true")
+    assert started.returncode == 0, started.stderr
+    (row,) = Store(home / "sessions.db").sessions()
+    (lab,) = _labs_of(engine, home)  # exactly one container, and it is the session's
+    assert lab.id == row.lab_ref and lab.labels["dflab.session"] == row.id
+    assert dflab(home, "stop", row.id).returncode == 0
+    # Valid raw YAML, invalid scenario: the early container must not survive.
+    path.write_text(path.read_text() + "colour: blue\n")
+    failed = dflab(home, "start", str(path), "--backend", "docker", "--run", "true")
+    assert failed.returncode == 3 and "unknown key 'colour'" in failed.stderr
+    assert _labs_of(engine, home) == []
+    # Tampered evidence: nothing is created at all.
+    path.write_text(path.read_text().replace("colour: blue\n", ""))
+    (build.root / "scenarios" / "notes.txt").write_bytes(b"tampered\n")
+    refused = dflab(home, "start", str(path), "--backend", "docker", "--run", "true")
+    assert refused.returncode == 3 and "SHA-256" in refused.stderr
+    assert _labs_of(engine, home) == []

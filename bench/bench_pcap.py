@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     base = results[0][1]
     for name, wall, peak in results:
         table.add_row(
-            name, f"{wall:.2f}", f"{packets / wall:,.0f}", f"{peak:,.0f}", f"{wall / base:.1f}x"
+            name, f"{wall:.2f}", f"{packets / wall:,.0f}", f"{peak:,.0f}", f"{wall / base:.2f}x"
         )
     Console().print(table)
     return 0

@@ -27,8 +27,12 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from rich.console import Console
+from rich.table import Table
 
 from runner.backends import images
 from runner.classroom.lifecycle import create_class, start_class
@@ -129,6 +133,7 @@ def main() -> int:
     ap.add_argument("--parallel", type=int, default=8)
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--rate", type=int, default=1_000_000, help="answers/min/seat in the bench")
+    ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = ap.parse_args()
     images.build_images(["network"])
     home = Path(tempfile.mkdtemp(prefix="dflab-bench-class-"))
@@ -158,9 +163,27 @@ def main() -> int:
                 running = existing_session(home, lab.session_id)
                 running.backend.stop(running.handle, remove_work=True)
         classes.close()
-    print(json.dumps({k: round(v, 2) if isinstance(v, float) else v
-                      for k, v in report.items()}, indent=2))
+    figures = {k: round(v, 2) if isinstance(v, float) else v for k, v in report.items()}
+    if args.json:
+        print(json.dumps(figures, indent=2))
+    else:
+        Console().print(_table(figures))
     return 0
+
+
+def _table(r: dict[str, Any]) -> Table:
+    table = Table(title=f"Classroom: {r['seats']} seats (answers at {r['serve_rate_per_minute']:,}"
+                  "/min/seat allowed)")
+    for col in ("measure", "dflab", "floor", "target"):
+        table.add_column(col, justify="left" if col == "measure" else "right")
+    table.add_row("start all seats (s)", f"{r['start_s']}", f"{r['floor_start_s']}", "< 30")
+    table.add_row("memory per idle seat (MB)", f"{r['seat_mem_mb']}", f"{r['floor_mem_mb']}", "")
+    table.add_row("answers per second", f"{r['per_second']}", "", "")
+    table.add_row("answer latency p50 (ms)", f"{r['p50_ms']}", "", "")
+    table.add_row("answer latency p99 (ms)", f"{r['p99_ms']}", "", "< 200")
+    table.add_row("lost or duplicated answers", f"{r['lost_or_duplicated']}", "", "0")
+    table.caption = "floor: the same number of plain 'docker run -d IMAGE sleep infinity'"
+    return table
 
 
 if __name__ == "__main__":

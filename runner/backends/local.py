@@ -20,6 +20,7 @@ from runner.errors import BackendError, RefusedError
 
 RC_TEMPLATE = """\
 [ -f ~/.bashrc ] && . ~/.bashrc
+{limits}
 export PATH="{bin}:$PATH"
 export DFLAB_SOCKET="{socket}" EVIDENCE="{evidence}" WORK="{work}"
 PS1='[lab:{short}] \\w \\$ '
@@ -60,7 +61,8 @@ class LocalBackend(Backend):
         short = spec.scenario_id[:20]
         (root / "bashrc").write_text(RC_TEMPLATE.format(
             bin=bin_dir, socket=spec.service_dir / LAB_SOCKET_NAME, evidence=evidence_dir,
-            work=spec.work_dir, short=short, title=spec.title.replace('"', "'")))
+            work=spec.work_dir, short=short, title=spec.title.replace('"', "'"),
+            limits=_ulimits(spec)))
         return LabHandle(self.name, spec.session_id, str(root))
 
     def _env(self, handle: LabHandle, spec: LabSpec) -> dict[str, str]:
@@ -82,6 +84,7 @@ class LocalBackend(Backend):
                                cwd=spec.work_dir, env=self._env(handle, spec))
 
     def run(self, handle: LabHandle, spec: LabSpec, argv: list[str]) -> tuple[int, str]:
+        argv = ["sh", "-c", f'{_ulimits(spec)}; exec "$@"', "lab", *argv]
         proc = subprocess.run(argv, cwd=spec.work_dir, env=self._env(handle, spec),
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                               errors="replace", check=False)
@@ -102,6 +105,13 @@ class LocalBackend(Backend):
 
     def evidence_paths(self, handle: LabHandle, spec: LabSpec) -> dict[str, Path]:
         return {name: Path(handle.ref) / "evidence" / name for name, _ in spec.evidence}
+
+
+def _ulimits(spec: LabSpec) -> str:
+    """The profile limits a shell can apply to itself without privileges: the largest
+    file a lab command may write (the work quota) and no core dumps. Memory and
+    process limits need the Docker backend."""
+    return f"ulimit -f {spec.limits.work_mb * 1024} 2>/dev/null; ulimit -c 0 2>/dev/null"
 
 
 def _to_host(lab_path: str, work: Path) -> str:

@@ -70,3 +70,16 @@ def test_stop_removes_the_workspace(lab):
     backend, handle, _, _ = lab
     backend.stop(handle, remove_work=True)
     assert not backend.is_running(handle)
+
+
+def test_profile_file_size_limit_applies_in_the_local_lab(tmp_path):
+    evidence = tmp_path / "e.bin"
+    evidence.write_bytes(b"x")
+    spec = LabSpec(session_id="s2", scenario_id="x", title="T", profile="network",
+                   image="unused", limits=Limits(work_mb=1), evidence=(("e.bin", evidence),),
+                   service_dir=tmp_path / "run", work_dir=tmp_path / "labs" / "s2" / "work")
+    backend = LocalBackend()
+    handle = backend.prepare(spec)
+    _, out = backend.run(handle, spec, ["sh", "-c", "head -c 3000000 /dev/zero > big; echo $?"])
+    assert (spec.work_dir / "big").stat().st_size <= 1024 * 1024
+    assert out.strip().splitlines()[-1] != "0"

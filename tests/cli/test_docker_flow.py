@@ -146,7 +146,7 @@ def _labs_of(engine, home: Path) -> list:
 
 def test_early_start_is_used_once_and_removed_when_the_scenario_is_invalid(
         secret_scenario, home, build, engine):
-    path, secret, _ = secret_scenario
+    path, _, _ = secret_scenario
     started = dflab(home, "start", str(path), "--backend", "docker", "--keep", "--run", "true")
     assert started.returncode == 0, started.stderr
     (row,) = Store(home / "sessions.db").sessions()

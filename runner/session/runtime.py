@@ -13,7 +13,7 @@ from pathlib import Path
 from runner.backends import choose_backend, get_backend
 from runner.backends.base import LAB_SOCKET_NAME, Backend, LabHandle, LabSpec, Limits
 from runner.backends.images import Reporter
-from runner.errors import IntegrityError, RefusedError
+from runner.errors import RefusedError
 from runner.evidence.manifest import check_manifest, require_intact
 from runner.scenario.loader import LoadedScenario, load_scenario
 from runner.scenario.model import pick_text
@@ -170,4 +170,4 @@ def stop_session(running: Running, *, remove: bool = True) -> list[str]:
     return changed
 
 
-__all__ = ["IntegrityError", "Running", "reopen_session", "start_session", "stop_session"]
+__all__ = ["Running", "reopen_session", "start_session", "stop_session"]

@@ -139,10 +139,9 @@ def _ask_remove(ctx: Ctx) -> bool:
 
 
 def _print_score(running: Running, ctx: Ctx) -> None:
-    from runner.session.scoring import score_tasks, summary
+    from runner.session.scoring import session_scores, summary
 
-    scores = score_tasks(running.loaded.model.tasks, running.store.attempts(running.row.id),
-                         running.store.hints(running.row.id))
+    scores = session_scores(running.store, running.row.id, running.loaded.model.tasks)
     rows = [s.__dict__ for s in scores]
     ctx.err_console.print(tasks_table(running.row.title, rows, summary(scores)))
 
@@ -150,14 +149,14 @@ def _print_score(running: Running, ctx: Ctx) -> None:
 def _session_rows(home: Path) -> list[dict[str, Any]]:
     from runner.scenario.loader import load_scenario
     from runner.session.runtime import open_store
-    from runner.session.scoring import score_tasks, summary
+    from runner.session.scoring import session_scores, summary
 
     store = open_store(home)
     rows = []
     for row in store.sessions():
         try:
             tasks = load_scenario(Path(row.scenario_path), verify_evidence=False).model.tasks
-            total = summary(score_tasks(tasks, store.attempts(row.id), store.hints(row.id)))
+            total = summary(session_scores(store, row.id, tasks))
         except DflabError:
             total = {"score": 0, "max_score": 0}
         rows.append({"id": row.id, "scenario": row.scenario_id, "trainee": row.trainee,
@@ -175,11 +174,10 @@ def run_status(args: argparse.Namespace, ctx: Ctx) -> int:
             ctx.console.print(sessions_table(rows))
         return ExitCode.OK
     from runner.session.runtime import existing_session
-    from runner.session.scoring import score_tasks, summary
+    from runner.session.scoring import session_scores, summary
 
     running = existing_session(ctx.home, args.session)
-    scores = score_tasks(running.loaded.model.tasks, running.store.attempts(running.row.id),
-                         running.store.hints(running.row.id))
+    scores = session_scores(running.store, running.row.id, running.loaded.model.tasks)
     rows = [s.__dict__ for s in scores]
     if args.json:
         ctx.print_json({"session": running.row.id, "status": running.row.status,
@@ -222,7 +220,8 @@ def run_gc(args: argparse.Namespace, ctx: Ctx) -> int:
         base = ctx.home / folder
         for child in sorted(base.glob("*")) if base.is_dir() else []:
             if child.name not in active:
-                (child / "evidence").chmod(0o755) if (child / "evidence").is_dir() else None
+                if (child / "evidence").is_dir():  # local labs keep evidence read-only
+                    (child / "evidence").chmod(0o755)
                 shutil.rmtree(child, ignore_errors=True)
                 removed.append(str(child))
     if args.json:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from runner.scenario.model import Task, pick_text
-from runner.session.store import Attempt
+from runner.session.store import Attempt, Store
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,11 @@ class TaskScore:
     @property
     def attempts_left(self) -> int | None:
         return None if self.max_attempts is None else max(0, self.max_attempts - self.attempts)
+
+
+def session_scores(store: Store, session_id: str, tasks: list[Task]) -> list[TaskScore]:
+    """Every task's standing in one stored session."""
+    return score_tasks(tasks, store.attempts(session_id), store.hints(session_id))
 
 
 def score_tasks(tasks: list[Task], attempts: list[Attempt],

@@ -20,7 +20,14 @@ from runner.scenario.loader import LoadedScenario
 from runner.scenario.model import Task, pick_text
 from runner.session.keys import key_from_json
 from runner.session.protocol import MAX_ANSWER_BYTES, OPS, PROTOCOL_VERSION
-from runner.session.scoring import Tally, TaskScore, score_task, score_tasks, summary, task_summary
+from runner.session.scoring import (
+    Tally,
+    TaskScore,
+    score_task,
+    session_scores,
+    summary,
+    task_summary,
+)
 from runner.session.store import Store
 
 
@@ -178,8 +185,7 @@ class SessionService:
         self._recent.append(now)
 
     def _scores(self) -> list[TaskScore]:
-        return score_tasks(self.loaded.model.tasks, self.store.attempts(self.session_id),
-                           self.store.hints(self.session_id))
+        return session_scores(self.store, self.session_id, self.loaded.model.tasks)
 
     def _score_of(self, task_id: str) -> TaskScore:
         # Only this task's rows: the answer path must not slow down as attempts pile up.

@@ -8,7 +8,7 @@ SCENARIO ?= port-scan-triage
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install lab test test-fast lint typecheck images runner-image bench bench-lab bench-class golden clean
+.PHONY: help install system-deps lab test test-fast lint typecheck images runner-image bench bench-lab bench-class golden clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -21,13 +21,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv and install dflab with its dev tools
 
+system-deps: ## install the reference tools the tests compare with (tools/system-packages.txt, apt)
+	@sh tools/system-deps.sh
+
 lab: install ## set up and start the sample lab (Docker when an engine answers, else local)
 	$(BIN)/dflab start $(SCENARIO)
 
-test: install ## run the whole test suite (Docker tests included: they need an engine)
+test: install system-deps ## run the whole test suite (Docker tests included: they need an engine)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-test-fast: install ## the suite without Docker tests (for a laptop with no engine)
+test-fast: install system-deps ## the suite without Docker tests (for a laptop with no engine)
 	$(BIN)/pytest -m 'not docker' $(PYTEST_ARGS)
 
 lint: install ## ruff

@@ -10,7 +10,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from runner.home import Home
 
 # Inside every lab the session socket lives here and ``lab`` finds it here.
 LAB_SOCKET_DIR = "/run/dflab"
@@ -69,6 +72,8 @@ class Backend(ABC):
 
     name: ClassVar[str]
     isolated: ClassVar[bool]
+    # The user id the lab's processes run as; None: the host user who runs dflab.
+    lab_uid: ClassVar[int | None] = None
 
     @abstractmethod
     def available(self) -> bool:
@@ -106,8 +111,29 @@ class Backend(ABC):
         """Host paths whose hashes show the evidence the lab actually sees."""
         return dict(spec.evidence)
 
-    def gc(self, keep: frozenset[str] = frozenset(), owner: str | None = None) -> list[str]:
-        """Remove what this backend left behind, except labs of the sessions in ``keep``
-        (the active ones); with ``owner``, only labs of that dflab home. Names of what
-        was removed."""
+    def pause(self, handle: LabHandle) -> bool:
+        """Freeze the lab's processes; False when this backend cannot (the seat's flag in
+        the store still refuses answers). Callers go through ``Running.pause``, which
+        owns the freeze (see :mod:`runner.session.runtime`)."""
+        return False
+
+    def unpause(self, handle: LabHandle) -> bool:
+        """Thaw a lab frozen by :meth:`pause`; False when there was nothing to thaw."""
+        return False
+
+    def close(self) -> None:
+        """Release what this backend object holds open (an engine connection); idempotent."""
+        return
+
+    def __enter__(self) -> Backend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def gc(self, home: Home, keep: frozenset[str] = frozenset(), *,
+           dry_run: bool = False) -> list[str]:
+        """Remove what this backend left behind for the dflab ``home``, except labs of the
+        sessions in ``keep`` (the active ones); labs of other homes are never touched.
+        Names of what was (with ``dry_run``: would be) removed."""
         return []

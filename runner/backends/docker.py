@@ -15,7 +15,7 @@ import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import docker
 import docker.errors
@@ -24,6 +24,7 @@ import requests.exceptions
 from runner.backends import fetchguard, tty
 from runner.backends.base import LAB_WORK_DIR, Backend, LabHandle, LabSpec
 from runner.backends.labconfig import (
+    LAB_UID,
     LAB_USER,
     LABEL_MANAGED,
     LABEL_OWNER,
@@ -34,7 +35,10 @@ from runner.backends.labconfig import (
     labels,
     volume_name,
 )
-from runner.errors import BackendError
+from runner.errors import BackendError, RefusedError
+
+if TYPE_CHECKING:
+    from runner.home import Home
 
 # Pinned so creating a client costs no round-trip (and leaks nothing when the
 # engine is down); engine 20.10 speaks it and later engines still accept it.
@@ -100,6 +104,7 @@ class DockerBackend(Backend):
 
     name = "docker"
     isolated = True
+    lab_uid = LAB_UID
 
     def __init__(self, client: Any | None = None) -> None:
         self._client = client
@@ -122,9 +127,6 @@ class DockerBackend(Backend):
 
     def __enter__(self) -> DockerBackend:
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def available(self) -> bool:
         path = _unix_socket()
@@ -255,17 +257,24 @@ class DockerBackend(Backend):
     def fetch(self, handle: LabHandle, lab_path: str, dest_dir: Path, max_bytes: int) -> Path:
         path = fetchguard.normalise(lab_path)
         with engine_errors(f"fetching {path}"):
+            if self.client.containers.get(handle.ref).status == "paused":
+                raise RefusedError(f"{path}: the lab is paused",
+                                   fix="wait until the trainer resumes it, then submit again")
             code, out = self._run(handle, fetchguard.probe_argv(path))
             fetchguard.check_probe(path, code, out, max_bytes)
             container = self.client.containers.get(handle.ref)
             # Frozen while we check and copy: no swapping a checked file for a symlink.
-            container.pause()
+            # Only a freeze made here is thawed here (the caller holds the freeze lock).
+            froze = container.status == "running"
+            if froze:
+                container.pause()
             try:
                 for step in fetchguard.components(path):
                     fetchguard.check_stat(path, step, self._stat(handle.ref, step), max_bytes)
                 return self._copy_out(handle.ref, path, dest_dir, max_bytes)
             finally:
-                container.unpause()
+                if froze:
+                    container.unpause()
 
     def _stat(self, ref: str, path: str) -> str:
         api = self.client.api
@@ -308,23 +317,37 @@ class DockerBackend(Backend):
                 with contextlib.suppress(docker.errors.NotFound):
                     self.client.volumes.get(volume_name(handle.session_id)).remove(force=True)
 
-    def gc(self, keep: frozenset[str] = frozenset(), owner: str | None = None) -> list[str]:
+    def pause(self, handle: LabHandle) -> bool:
+        with engine_errors(f"pausing lab {handle.ref[:12]}"):
+            container = self.client.containers.get(handle.ref)
+            if container.status != "running":
+                return False
+            container.pause()
+            return True
+
+    def unpause(self, handle: LabHandle) -> bool:
+        with engine_errors(f"resuming lab {handle.ref[:12]}"):
+            container = self.client.containers.get(handle.ref)
+            if container.status != "paused":
+                return False
+            container.unpause()
+            return True
+
+    def gc(self, home: Home, keep: frozenset[str] = frozenset(), *,
+           dry_run: bool = False) -> list[str]:
         removed: list[str] = []
-        managed = {"label": [f"{LABEL_MANAGED}=1"]}
-
-        def leftover(labels: dict[str, str]) -> bool:
-            # Labs of another dflab home (another user, a test run) are not ours to remove.
-            mine = owner is None or labels.get(LABEL_OWNER, "") == owner
-            return mine and labels.get(LABEL_SESSION) not in keep
-
+        # Labs of another dflab home (another user, a test run) are not ours to remove.
+        mine = {"label": [f"{LABEL_MANAGED}=1", f"{LABEL_OWNER}={home.owner}"]}
         with engine_errors("removing old labs"):
-            for container in self.client.containers.list(all=True, filters=managed):
-                if leftover(container.labels):
-                    container.remove(force=True)
+            for container in self.client.containers.list(all=True, filters=mine):
+                if container.labels.get(LABEL_SESSION) not in keep:
+                    if not dry_run:
+                        container.remove(force=True)
                     removed.append(f"container {container.name}")
-            for volume in self.client.volumes.list(filters=managed):
-                if leftover(volume.attrs.get("Labels") or {}):
-                    volume.remove(force=True)
+            for volume in self.client.volumes.list(filters=mine):
+                if (volume.attrs.get("Labels") or {}).get(LABEL_SESSION) not in keep:
+                    if not dry_run:
+                        volume.remove(force=True)
                     removed.append(f"volume {volume.name}")
         return removed
 

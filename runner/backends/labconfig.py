@@ -18,6 +18,7 @@ from runner.backends.base import (
     Limits,
 )
 from runner.errors import BackendError
+from runner.home import socket_dir
 
 LABEL_MANAGED = "dflab.managed"
 LABEL_SESSION = "dflab.session"
@@ -26,6 +27,7 @@ LABEL_SEAT = "dflab.seat"
 LABEL_OWNER = "dflab.home"
 LAB_USER = "trainee"
 LAB_HOME = "/home/trainee"
+LAB_UID = 1000  # the image's "trainee" user (images/*/Dockerfile)
 # Only these variables reach a lab: nothing secret is ever passed in.
 _SAFE_ENV = re.compile(r"^(DFLAB_[A-Z0-9_]+|LANG|LC_[A-Z]+|TZ)$")
 _DEFAULTS = Limits()
@@ -104,7 +106,7 @@ def container_config(spec: LabSpec) -> dict[str, Any]:
         "read_only": True,
         "tmpfs": {
             "/tmp": f"rw,nosuid,nodev,size={tmp_mb}m,mode=1777",
-            LAB_HOME: "rw,nosuid,nodev,size=64m,uid=1000,gid=1000,mode=0700",
+            LAB_HOME: f"rw,nosuid,nodev,size=64m,uid={LAB_UID},gid={LAB_UID},mode=0700",
         },
         "mem_limit": memory,
         "memswap_limit": memory,
@@ -127,8 +129,5 @@ def check_host_paths(spec: LabSpec) -> None:
                 f"evidence {name}: {path} is not readable by the lab user",
                 fix=f"chmod o+r {path}",
             )
-    service = spec.service_dir
-    service.mkdir(mode=0o755, parents=True, exist_ok=True)
-    if not service.stat().st_mode & 0o001:
-        # The lab user must traverse the folder to reach lab.sock; listing is not needed.
-        service.chmod(service.stat().st_mode | 0o011)
+    # The lab user must reach lab.sock, and nobody else (see runner.home.socket_dir).
+    socket_dir(spec.service_dir, LAB_UID)

@@ -13,10 +13,13 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
-from typing import BinaryIO, ClassVar
+from typing import TYPE_CHECKING, BinaryIO, ClassVar
 
 from runner.backends.base import LAB_SOCKET_NAME, LAB_WORK_DIR, Backend, LabHandle, LabSpec
 from runner.errors import BackendError, RefusedError
+
+if TYPE_CHECKING:
+    from runner.home import Home
 
 RC_TEMPLATE = """\
 [ -f ~/.bashrc ] && . ~/.bashrc
@@ -100,11 +103,28 @@ class LocalBackend(Backend):
     def stop(self, handle: LabHandle, *, remove_work: bool = True) -> None:
         root = Path(handle.ref)
         if remove_work and root.is_dir():
-            (root / "evidence").chmod(0o755)
-            shutil.rmtree(root, ignore_errors=True)
+            _remove_tree(root)
 
     def evidence_paths(self, handle: LabHandle, spec: LabSpec) -> dict[str, Path]:
         return {name: Path(handle.ref) / "evidence" / name for name, _ in spec.evidence}
+
+    def gc(self, home: Home, keep: frozenset[str] = frozenset(), *,
+           dry_run: bool = False) -> list[str]:
+        """Lab folders (workspace, /work, evidence copy) of sessions not in ``keep``."""
+        removed = []
+        for child in sorted(home.labs.glob("*")) if home.labs.is_dir() else []:
+            if child.name in keep:
+                continue
+            if not dry_run:
+                _remove_tree(child)
+            removed.append(str(child))
+        return removed
+
+
+def _remove_tree(root: Path) -> None:
+    if (root / "evidence").is_dir():  # local labs keep their evidence copy read-only
+        (root / "evidence").chmod(0o755)
+    shutil.rmtree(root, ignore_errors=True)
 
 
 def _ulimits(spec: LabSpec) -> str:

@@ -26,16 +26,17 @@ from typing import Any
 import asyncssh
 
 from runner.classroom.credentials import check_password
-from runner.classroom.store import ClassStore
+from runner.home import Home
 
 _CHUNK = 65536
 
 
 def host_key(home: Path) -> asyncssh.SSHKey:
-    """The gateway's host key: made once, kept in DFLAB_HOME/classroom (mode 0600)."""
-    path = home / "classroom" / "ssh_host_key"
+    """The gateway's host key: made once, kept in the home's classroom folder (0600)."""
+    folder = Home(home).classroom
+    path = folder / "ssh_host_key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        Home(home).private_dir(folder)
         key = asyncssh.generate_private_key("ssh-ed25519")
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as out:
@@ -54,7 +55,7 @@ class Seats:
     def __init__(self, home: Path, class_name: str) -> None:
         self.home = home
         self.class_name = class_name
-        self.classes = ClassStore.open(home)
+        self.classes = Home(home).classes()
 
     def check_password(self, seat: str, password: str) -> bool:
         try:

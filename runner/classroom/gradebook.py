@@ -16,6 +16,7 @@ from typing import Any
 from runner.classroom.lifecycle import load_class_scenarios
 from runner.classroom.status import lab_score
 from runner.classroom.store import ClassStore, SeatRow
+from runner.home import Home
 from runner.scenario.loader import LoadedScenario
 
 TASK_COLUMNS = ("seat", "trainee_id", "name", "email", "scenario", "task", "verdict", "points",
@@ -77,8 +78,7 @@ def _offline_row(graded: dict[str, Any] | None, points: float) -> dict[str, Any]
 
 def gradebook_rows(home: Path, name: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Per-task rows and per-trainee summary rows of a class."""
-    classes = ClassStore.open(home)
-    try:
+    with Home(home).classes() as classes:
         cls = classes.get(name)
         loaded = load_class_scenarios(cls)
         offline = classes.grades(name)
@@ -94,8 +94,6 @@ def gradebook_rows(home: Path, name: str) -> tuple[list[dict[str, Any]], list[di
             tasks += mine
             summary.append(_summary(seat, mine))
         return tasks, summary
-    finally:
-        classes.close()
 
 
 def _summary(seat: SeatRow, rows: list[dict[str, Any]]) -> dict[str, Any]:

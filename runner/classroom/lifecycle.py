@@ -12,6 +12,7 @@ from runner.classroom.credentials import hash_password, new_password, new_seed
 from runner.classroom.roster import Trainee
 from runner.classroom.store import ClassRow, ClassStore, LabRow, SeatRow
 from runner.errors import DflabError, InputError, NotFoundError
+from runner.home import Home
 from runner.scenario.loader import LoadedScenario, load_scenario
 from runner.session.keys import resolve_keys
 from runner.session.runtime import Running, reopen_session, start_session
@@ -47,11 +48,8 @@ def create_class(home: Path, name: str, scenarios: list[Path], roster: list[Trai
         raise InputError("the same scenario is named twice", fix="name each scenario once")
     issued = [(t, new_password()) for t in roster]
     seats = [(t, hash_password(pw), new_seed()) for t, pw in issued]
-    classes = ClassStore.open(home)
-    try:
+    with Home(home).classes() as classes:
         classes.create(name, by_id, minutes, lang, seats)
-    finally:
-        classes.close()
     return issued
 
 
@@ -70,12 +68,11 @@ def start_class(home: Path, name: str, *, backend_name: str = "docker", parallel
                 seats: Iterable[str] | None = None,
                 progress: Callable[[Outcome], None] | None = None) -> list[Outcome]:
     """Start (or adopt) every seat's labs; a seat that fails never stops the others."""
-    classes = ClassStore.open(home)
-    try:
+    with Home(home).classes() as classes:
         cls = classes.get(name)
         loaded = load_class_scenarios(cls, verify=True)
         for scenario in loaded.values():  # compute keys once, not once per seat
-            resolve_keys(scenario, cache_dir=home / "cache")
+            resolve_keys(scenario, cache_dir=Home(home).cache)
         wanted = set(seats) if seats is not None else None
         idle = ("paused", "stopped", "ended")
         rows = {s.seat: s for s in classes.seats(name)
@@ -96,8 +93,6 @@ def start_class(home: Path, name: str, *, backend_name: str = "docker", parallel
                     progress(outcome)
         _mark_seats(classes, name, rows.values(), outcomes)
         return sorted(outcomes, key=lambda o: (o.seat, o.scenario))
-    finally:
-        classes.close()
 
 
 def _start_one(home: Path, classes: ClassStore, name: str, seat: SeatRow, lab: LabRow,
@@ -118,15 +113,12 @@ def _start_one(home: Path, classes: ClassStore, name: str, seat: SeatRow, lab: L
         return Outcome(seat.seat, lab.scenario_id, lab.session_id, exc.one_line())
     finally:
         if running is not None:
-            release(running)
+            running.close()
 
 
 def release(running: Running) -> None:
-    """Close what a :class:`Running` holds open (engine client, database connection)."""
-    close = getattr(running.backend, "close", None)
-    if callable(close):
-        close()
-    running.store.close()
+    """Close what a :class:`Running` holds open (kept for callers; see ``Running.close``)."""
+    running.close()
 
 
 def _mark_seats(classes: ClassStore, name: str, seats: Iterable[SeatRow],

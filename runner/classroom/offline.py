@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from runner.classroom.lifecycle import load_class_scenarios
-from runner.classroom.store import ClassStore
 from runner.errors import InputError, NotFoundError
+from runner.home import Home
 from runner.session.grading import grade, load_sheet, total
 
 SHEET_SUFFIXES = (".yaml", ".yml", ".json")
@@ -41,8 +41,7 @@ def grade_folder(home: Path, name: str, folder: Path) -> list[dict[str, Any]]:
     """Grade every answer file in ``folder``; all are checked before anything is recorded."""
     if not folder.is_dir():
         raise NotFoundError(f"no folder {folder}", fix="give the folder holding <seat>.yaml files")
-    classes = ClassStore.open(home)
-    try:
+    with Home(home).classes() as classes:
         cls = classes.get(name)
         loaded = load_class_scenarios(cls, verify=True)
         sheets = _sheets(folder, {s.seat for s in classes.seats(name)}, list(cls.scenarios))
@@ -53,7 +52,7 @@ def grade_folder(home: Path, name: str, folder: Path) -> list[dict[str, Any]]:
         report = []
         for (seat, scenario), path in sheets.items():
             results = grade(loaded[scenario], load_sheet(path), folder,
-                            cache_dir=home / "cache", where=str(path))
+                            cache_dir=Home(home).cache, where=str(path))
             for r in results:
                 status = r.verdict.status.value if r.answered else "unanswered"
                 rows.append((seat, scenario, r.task, status, r.earned, r.points, path.name))
@@ -61,5 +60,3 @@ def grade_folder(home: Path, name: str, folder: Path) -> list[dict[str, Any]]:
                            **total(results)})
         classes.record_grades(name, rows)
         return report
-    finally:
-        classes.close()

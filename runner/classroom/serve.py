@@ -22,13 +22,11 @@ from pathlib import Path
 
 from runner.classroom.controls import expire_seats
 from runner.classroom.gateway import Seats, attach_argv, open_gateway
-from runner.classroom.lifecycle import release
 from runner.classroom.service import serve_seat
-from runner.classroom.store import ClassStore
 from runner.errors import DflabError
+from runner.home import Home
 from runner.session.runtime import Running, existing_session, reopen_session
 from runner.session.server import ServiceThread
-from runner.session.store import Store
 
 
 @dataclass
@@ -50,18 +48,14 @@ class ClassServer:
         self.served: dict[str, Served] = {}
         # One connection for every seat: writers queue on its lock, in order, instead of
         # sleeping in SQLite's busy handler (which made the slowest answers wait seconds).
-        self.store = Store(home / "sessions.db")
+        self.store = Home(home).store()
         self.failed: dict[str, str] = {}
-        classes = ClassStore.open(home)
-        try:
+        with Home(home).classes() as classes:
             classes.get(name)  # fail early on an unknown class
-        finally:
-            classes.close()
 
     def wanted(self) -> dict[str, tuple[str, bool]]:
         """Session ids that should be served: seat and whether the seat is paused."""
-        classes = ClassStore.open(self.home)
-        try:
+        with Home(self.home).classes() as classes:
             if classes.get(self.name).frozen:
                 return {}
             seats = {s.seat: s for s in classes.seats(self.name)}
@@ -73,8 +67,6 @@ class ClassServer:
                 if classes.store.session(lab.session_id).status == "active":
                     out[lab.session_id] = (lab.seat, seat.paused_at is not None)
             return out
-        finally:
-            classes.close()
 
     def reconcile(self) -> None:
         """Stop expired seats; serve new sessions; close services of finished ones."""
@@ -107,16 +99,14 @@ class ClassServer:
             self.failed[session_id] = exc.one_line()
             self.log(f"seat {seat}: {exc.one_line()}")
             if running is not None and running.store is not self.store:
-                release(running)
+                running.close()
             return
         self.served[session_id] = Served(running, thread)
 
     def _drop(self, session_id: str) -> None:
         served = self.served.pop(session_id)
         served.thread.close()
-        close = getattr(served.running.backend, "close", None)
-        if callable(close):
-            close()
+        served.running.backend.close()  # the store is the server's, shared by every seat
 
     def retry_failed(self) -> None:
         self.failed.clear()

@@ -11,12 +11,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from runner.backends.base import LAB_SOCKET_NAME
 from runner.classroom.store import ClassStore
 from runner.errors import RefusedError
 from runner.session.runtime import Running
 from runner.session.server import ServiceThread
-from runner.session.service import LabLink, SessionService
+from runner.session.service import SessionService
 
 
 class SeatService(SessionService):
@@ -76,9 +75,7 @@ class SeatService(SessionService):
 def serve_seat(running: Running, class_name: str, seat: str, rate_per_minute: int = 30
                ) -> ServiceThread:
     """Serve one seat's session on its own socket (the same place ``Running.serve`` uses)."""
-    link = LabLink(running.backend, running.handle, running.home / "artifacts" / running.row.id,
-                   running.spec.limits.artifact_mb * 1024 * 1024)
     service = SeatService(ClassStore(running.store), class_name, seat, running.store,
-                          running.row.id, running.loaded, link, running.row.lang,
+                          running.row.id, running.loaded, running.link(), running.row.lang,
                           rate_per_minute)
-    return ServiceThread(service, running.spec.service_dir / LAB_SOCKET_NAME)
+    return running.listen(service)

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from runner.classroom.lifecycle import load_class_scenarios
-from runner.classroom.store import ClassRow, ClassStore, SeatRow
+from runner.classroom.store import ClassRow, SeatRow
+from runner.home import Home
 from runner.scenario.loader import LoadedScenario
 from runner.session.scoring import TaskScore, score_tasks
 from runner.session.store import Store
@@ -68,8 +69,7 @@ def class_status(home: Path, name: str, now: float | None = None,
                  loaded: dict[str, LoadedScenario] | None = None) -> dict[str, Any]:
     """The class and every seat's standing (``loaded`` caches scenarios between frames)."""
     now = time.time() if now is None else now
-    classes = ClassStore.open(home)
-    try:
+    with Home(home).classes() as classes:
         cls = classes.get(name)
         loaded = loaded if loaded is not None else load_class_scenarios(cls)
         labs = classes.labs(name)
@@ -82,5 +82,3 @@ def class_status(home: Path, name: str, now: float | None = None,
                                    now))
         return {"class": cls.name, "scenarios": list(cls.scenarios), "minutes": cls.minutes,
                 "frozen": cls.frozen, "created_at": cls.created_at, "at": now, "seats": seats}
-    finally:
-        classes.close()

@@ -1,6 +1,6 @@
 """Classes, seats, seat labs and offline grades: tables beside the sessions in one SQLite file.
 
-The tables live in the session store (``sessions.db``) so a class, its seats and
+The tables live in the session store (see :mod:`runner.home`) so a class, its seats and
 every attempt of every seat are backed up, copied and restored together.
 """
 
@@ -14,31 +14,8 @@ from typing import Any
 
 from runner.classroom.roster import Trainee
 from runner.errors import NotFoundError, UsageError
+from runner.home import Home
 from runner.session.store import Store
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS classes (
-    name TEXT PRIMARY KEY, scenarios TEXT NOT NULL, minutes INTEGER, lang TEXT NOT NULL,
-    created_at REAL NOT NULL, frozen INTEGER NOT NULL DEFAULT 0, collected_at REAL
-);
-CREATE TABLE IF NOT EXISTS class_seats (
-    class TEXT NOT NULL REFERENCES classes(name), seat TEXT NOT NULL,
-    trainee_id TEXT NOT NULL, name TEXT NOT NULL, email TEXT NOT NULL, lang TEXT NOT NULL,
-    pw_hash TEXT NOT NULL, pubkeys TEXT NOT NULL DEFAULT '', seed INTEGER NOT NULL,
-    status TEXT NOT NULL, started_at REAL, extra_seconds REAL NOT NULL DEFAULT 0,
-    paused_at REAL, PRIMARY KEY (class, seat)
-);
-CREATE TABLE IF NOT EXISTS class_labs (
-    class TEXT NOT NULL, seat TEXT NOT NULL, scenario_id TEXT NOT NULL,
-    session_id TEXT NOT NULL DEFAULT '', error TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (class, seat, scenario_id)
-);
-CREATE TABLE IF NOT EXISTS class_grades (
-    class TEXT NOT NULL, seat TEXT NOT NULL, scenario_id TEXT NOT NULL, task_id TEXT NOT NULL,
-    status TEXT NOT NULL, earned REAL NOT NULL, points REAL NOT NULL, source TEXT NOT NULL,
-    graded_at REAL NOT NULL, PRIMARY KEY (class, seat, scenario_id, task_id)
-);
-"""
 
 
 @dataclass(frozen=True)
@@ -99,18 +76,21 @@ class ClassStore:
     """Class tables over a :class:`Store` (same file, same locking)."""
 
     def __init__(self, store: Store) -> None:
-        self.store = store
-        with store.tx() as db:
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    db.execute(statement)
+        self.store = store  # the tables are made by the store's migrations
 
     @classmethod
     def open(cls, home: Path) -> ClassStore:
-        return cls(Store(home / "sessions.db"))
+        """The class tables of the dflab home at ``home``, on their own connection."""
+        return Home(home).classes()
 
     def close(self) -> None:
         self.store.close()
+
+    def __enter__(self) -> ClassStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # -- classes -------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from runner.cli.context import Ctx, add_json_flag
 from runner.errors import DflabError, ExitCode, InputError
+from runner.home import Home
 from runner.scenario.catalogue import resolve_ref
 from runner.scenario.loader import LoadedScenario, load_scenario, validate_scenario
 from runner.scenario.problems import Problem
@@ -84,7 +85,7 @@ def _empty_query_warnings(loaded: LoadedScenario, ctx: Ctx) -> list[Problem]:
         return []
     out = []
     try:
-        keys = resolve_keys(loaded, cache_dir=ctx.home / "cache")
+        keys = resolve_keys(loaded, cache_dir=Home(ctx.home).cache)
     except DflabError as exc:
         return [Problem(str(loaded.path), 1, "tasks", f"a query failed: {exc.one_line()}",
                         "check the query against 'dflab facts'", "error")]
@@ -101,7 +102,7 @@ def _empty_query_warnings(loaded: LoadedScenario, ctx: Ctx) -> list[Problem]:
 
 def _results(loaded: LoadedScenario, sheet: dict[str, Any], base: Path, ctx: Ctx
              ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    results = grade(loaded, sheet, base, cache_dir=ctx.home / "cache", where=str(base))
+    results = grade(loaded, sheet, base, cache_dir=Home(ctx.home).cache, where=str(base))
     return [r.as_dict() for r in results], total(results)
 
 

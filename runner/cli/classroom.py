@@ -20,9 +20,9 @@ from runner.classroom.credentials import write_credentials
 from runner.classroom.roster import read_roster
 from runner.classroom.serve import serve_class
 from runner.classroom.status import class_status
-from runner.classroom.store import ClassStore
 from runner.cli.context import Ctx, add_json_flag
 from runner.errors import ExitCode, NotFoundError, RefusedError
+from runner.home import Home
 from runner.scenario.catalogue import resolve_ref
 from runner.session.runtime import existing_session
 from runner.ui.board import board_table, clock
@@ -139,14 +139,11 @@ def run_create(args: argparse.Namespace, ctx: Ctx) -> int:
 
 
 def run_list(args: argparse.Namespace, ctx: Ctx) -> int:
-    classes = ClassStore.open(ctx.home)
-    try:
+    with Home(ctx.home).classes() as classes:
         rows: list[dict[str, Any]] = [
             {"name": c.name, "scenarios": list(c.scenarios), "minutes": c.minutes,
              "seats": len(classes.seats(c.name)), "frozen": c.frozen}
             for c in classes.classes()]
-    finally:
-        classes.close()
     if args.json:
         ctx.print_json({"classes": rows})
     else:
@@ -157,7 +154,8 @@ def run_list(args: argparse.Namespace, ctx: Ctx) -> int:
 
 
 def run_start(args: argparse.Namespace, ctx: Ctx) -> int:
-    total = len(ClassStore.open(ctx.home).labs(args.name))
+    with Home(ctx.home).classes() as classes:  # closed before the labs start
+        total = len(classes.labs(args.name))
     columns = (TextColumn("starting labs"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
     began = time.monotonic()
@@ -200,13 +198,10 @@ def _take_terminal() -> None:
 
 def run_attach(args: argparse.Namespace, ctx: Ctx) -> int:
     _take_terminal()
-    classes = ClassStore.open(ctx.home)
-    try:
+    with Home(ctx.home).classes() as classes:
         cls = classes.get(args.name)
         seat = classes.seat(args.name, args.seat)
         labs = [lab for lab in classes.labs(args.name, args.seat) if lab.session_id]
-    finally:
-        classes.close()
     if cls.frozen:
         raise RefusedError("this class is over: results were collected", fix="ask the trainer")
     if seat.status in ("paused", "stopped", "ended", "failed", "created"):
@@ -228,11 +223,8 @@ def run_attach(args: argparse.Namespace, ctx: Ctx) -> int:
 
 
 def run_board(args: argparse.Namespace, ctx: Ctx) -> int:
-    classes = ClassStore.open(ctx.home)
-    try:
+    with Home(ctx.home).classes() as classes:
         loaded = lifecycle.load_class_scenarios(classes.get(args.name))
-    finally:
-        classes.close()
     if args.once:
         ctx.console.print(board_table(class_status(ctx.home, args.name, loaded=loaded)))
         return ExitCode.OK
@@ -282,13 +274,10 @@ def run_key(args: argparse.Namespace, ctx: Ctx) -> int:
     if not text.startswith(("ssh-", "ecdsa-", "sk-")):
         raise RefusedError(f"{args.pubkey} is not an OpenSSH public key",
                            fix="give the .pub file (e.g. ~/.ssh/id_ed25519.pub)")
-    classes = ClassStore.open(ctx.home)
-    try:
+    with Home(ctx.home).classes() as classes:
         seat = classes.seat(args.name, args.seat)
         keys = "\n".join(k for k in (seat.pubkeys, text) if k)
         classes.update_seat(args.name, args.seat, pubkeys=keys)
-    finally:
-        classes.close()
     ctx.info(f"seat {args.seat}: key registered")
     return ExitCode.OK
 

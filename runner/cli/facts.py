@@ -14,6 +14,7 @@ from runner.evidence.analyzers.base import RunOptions
 from runner.evidence.analyzers.registry import all_analyzers, all_tables
 from runner.evidence.engine import analyze
 from runner.evidence.query import resolve_query
+from runner.home import Home
 from runner.ui.facts import capture_progress, catalogue_view, facts_view, query_view
 
 _PROGRESS_FROM = 20 * 1024 * 1024  # bytes; smaller captures finish before a bar helps
@@ -111,7 +112,7 @@ def _query(args: argparse.Namespace, ctx: Ctx, capture: Path) -> int:
         raise InputError(f"--query is not valid YAML: {exc}".splitlines()[0]) from exc
     if not isinstance(spec, dict):
         raise InputError("--query must be a mapping", fix="e.g. {from: dns.queries, select: name}")
-    resolved = resolve_query(spec, capture, cache_dir=ctx.home / "cache")
+    resolved = resolve_query(spec, capture, cache_dir=Home(ctx.home).cache)
     if args.json:
         ctx.print_json({"values": list(resolved.values), "provenance": resolved.provenance})
     else:

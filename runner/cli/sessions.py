@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from runner.backends import get_backend
 from runner.cli.context import Ctx, add_json_flag
 from runner.errors import DflabError, ExitCode, UsageError
 from runner.scenario.catalogue import DEFAULT_SCENARIO, resolve_ref
-from runner.session.labspec import home_owner
 from runner.ui.build import RichBuildReporter
 from runner.ui.render import sessions_table, tasks_table
 
@@ -81,9 +78,10 @@ def run_start(args: argparse.Namespace, ctx: Ctx) -> int:
     with RichBuildReporter(ctx.err_console) as reporter:
         running = start_session(ctx.home, loaded, backend_name=args.backend, lang=args.lang,
                                 trainee=args.trainee, reporter=reporter, early=early)
-    ctx.info(f"session [bold]{running.row.id}[/]: {running.row.title} "
-             f"({running.backend.name} backend)")
-    return _work(running, args, ctx)
+    with running:
+        ctx.info(f"session [bold]{running.row.id}[/]: {running.row.title} "
+                 f"({running.backend.name} backend)")
+        return _work(running, args, ctx)
 
 
 def run_resume(args: argparse.Namespace, ctx: Ctx) -> int:
@@ -91,8 +89,9 @@ def run_resume(args: argparse.Namespace, ctx: Ctx) -> int:
 
     with RichBuildReporter(ctx.err_console) as reporter:
         running = reopen_session(ctx.home, args.session, reporter=reporter)
-    ctx.info(f"resuming session [bold]{running.row.id}[/]: {running.row.title}")
-    return _work(running, args, ctx)
+    with running:
+        ctx.info(f"resuming session [bold]{running.row.id}[/]: {running.row.title}")
+        return _work(running, args, ctx)
 
 
 def _work(running: Running, args: argparse.Namespace, ctx: Ctx) -> int:
@@ -151,17 +150,17 @@ def _session_rows(home: Path) -> list[dict[str, Any]]:
     from runner.session.runtime import open_store
     from runner.session.scoring import session_scores, summary
 
-    store = open_store(home)
     rows = []
-    for row in store.sessions():
-        try:
-            tasks = load_scenario(Path(row.scenario_path), verify_evidence=False).model.tasks
-            total = summary(session_scores(store, row.id, tasks))
-        except DflabError:
-            total = {"score": 0, "max_score": 0}
-        rows.append({"id": row.id, "scenario": row.scenario_id, "trainee": row.trainee,
-                     "backend": row.backend, "status": row.status,
-                     "created_at": row.created_at, **total})
+    with open_store(home) as store:
+        for row in store.sessions():
+            try:
+                tasks = load_scenario(Path(row.scenario_path), verify_evidence=False).model.tasks
+                total = summary(session_scores(store, row.id, tasks))
+            except DflabError:
+                total = {"score": 0, "max_score": 0}
+            rows.append({"id": row.id, "scenario": row.scenario_id, "trainee": row.trainee,
+                         "backend": row.backend, "status": row.status,
+                         "created_at": row.created_at, **total})
     return rows
 
 
@@ -176,8 +175,8 @@ def run_status(args: argparse.Namespace, ctx: Ctx) -> int:
     from runner.session.runtime import existing_session
     from runner.session.scoring import session_scores, summary
 
-    running = existing_session(ctx.home, args.session)
-    scores = session_scores(running.store, running.row.id, running.loaded.model.tasks)
+    with existing_session(ctx.home, args.session) as running:
+        scores = session_scores(running.store, running.row.id, running.loaded.model.tasks)
     rows = [s.__dict__ for s in scores]
     if args.json:
         ctx.print_json({"session": running.row.id, "status": running.row.status,
@@ -191,11 +190,11 @@ def run_status(args: argparse.Namespace, ctx: Ctx) -> int:
 def run_stop(args: argparse.Namespace, ctx: Ctx) -> int:
     from runner.session.runtime import existing_session, stop_session
 
-    running = existing_session(ctx.home, args.session)
-    if running.row.status != "active":
-        raise UsageError(f"session {running.row.id} is already {running.row.status}",
-                         fix="'dflab status' lists active sessions")
-    changed = stop_session(running, remove=not args.keep_work)
+    with existing_session(ctx.home, args.session) as running:
+        if running.row.status != "active":
+            raise UsageError(f"session {running.row.id} is already {running.row.status}",
+                             fix="'dflab status' lists active sessions")
+        changed = stop_session(running, remove=not args.keep_work)
     if args.json:
         ctx.print_json({"session": running.row.id, "stopped": True, "evidence_changed": changed})
     else:
@@ -204,26 +203,9 @@ def run_stop(args: argparse.Namespace, ctx: Ctx) -> int:
 
 
 def run_gc(args: argparse.Namespace, ctx: Ctx) -> int:
-    from runner.session.runtime import open_store
+    from runner.session.runtime import collect_garbage
 
-    removed: list[str] = []
-    store = open_store(ctx.home)
-    active = {row.id for row in store.sessions("active")}
-    for name in ("local", "docker"):
-        try:
-            backend = get_backend(name)
-            if backend.available():
-                removed += backend.gc(frozenset(active), owner=home_owner(ctx.home))
-        except DflabError:
-            continue
-    for folder in ("labs", "run"):
-        base = ctx.home / folder
-        for child in sorted(base.glob("*")) if base.is_dir() else []:
-            if child.name not in active:
-                if (child / "evidence").is_dir():  # local labs keep evidence read-only
-                    (child / "evidence").chmod(0o755)
-                shutil.rmtree(child, ignore_errors=True)
-                removed.append(str(child))
+    removed = collect_garbage(ctx.home)
     if args.json:
         ctx.print_json({"removed": removed})
     else:
@@ -237,8 +219,8 @@ def run_report(args: argparse.Namespace, ctx: Ctx) -> int:
     from runner.report.build import build_report, render_report
     from runner.session.runtime import existing_session
 
-    running = existing_session(ctx.home, args.session)
-    text = render_report(build_report(running), args.format)
+    with existing_session(ctx.home, args.session) as running:
+        text = render_report(build_report(running), args.format)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
         ctx.info(f"report written to {args.output}")

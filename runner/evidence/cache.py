@@ -18,7 +18,6 @@ from runner import __version__
 from runner.errors import CaptureError
 from runner.evidence.analyzers.registry import all_analyzers
 from runner.evidence.engine import FactSet, analyze
-from runner.paths import dflab_home
 
 _CHUNK = 1 << 20
 
@@ -39,11 +38,6 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def default_cache_dir() -> Path:
-    """``<dflab home>/cache``."""
-    return dflab_home() / "cache"
-
-
 def _stamp() -> dict[str, Any]:
     return {
         "dflab_version": __version__,
@@ -54,6 +48,9 @@ def _stamp() -> dict[str, Any]:
 def load_facts(capture: Path, *, cache_dir: Path | None = None) -> tuple[FactSet, str]:
     """Facts of every analyzer for a capture, from the cache or from a fresh pass.
 
+    ``cache_dir`` is the dflab home's cache (``Home.cache``); without one the facts
+    are computed and not kept, so nothing is ever written outside the home in use.
+
     Returns:
         The facts and the capture's SHA-256.
 
@@ -61,8 +58,9 @@ def load_facts(capture: Path, *, cache_dir: Path | None = None) -> tuple[FactSet
         CaptureError: the capture cannot be read.
     """
     sha256 = sha256_file(capture)
-    folder = (cache_dir or default_cache_dir()) / "facts"
-    entry = folder / f"{sha256}.json"
+    if cache_dir is None:
+        return analyze(capture), sha256
+    entry = cache_dir / "facts" / f"{sha256}.json"
     stamp = _stamp()
     cached = _read(entry)
     if cached is not None and cached.get("stamp") == stamp:

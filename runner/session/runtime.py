@@ -7,16 +7,20 @@ and a solo trainee get exactly the same checks and the same protocol.
 from __future__ import annotations
 
 import getpass
+import shutil
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 from runner.backends import choose_backend, get_backend
 from runner.backends.base import LAB_SOCKET_NAME, Backend, LabHandle, LabSpec, Limits
 from runner.backends.images import Reporter
-from runner.errors import RefusedError
+from runner.errors import DflabError, RefusedError
 from runner.evidence.manifest import check_manifest, require_intact
+from runner.home import Home
 from runner.scenario.loader import LoadedScenario, load_scenario
 from runner.scenario.model import pick_text
+from runner.session.freeze import lab_frozen
 from runner.session.keys import key_to_json, resolve_keys
 from runner.session.labspec import make_spec
 from runner.session.prelaunch import Prelaunch
@@ -26,12 +30,18 @@ from runner.session.store import SessionRow, Store
 
 
 def open_store(home: Path) -> Store:
-    return Store(home / "sessions.db")
+    """The session store of the dflab home at ``home`` (the caller closes it)."""
+    return Home(home).store()
 
 
 @dataclass
 class Running:
-    """A session whose lab exists: everything needed to serve and attach to it."""
+    """A session whose lab exists: everything needed to serve and attach to it.
+
+    It owns its store connection and its backend (an engine connection): close it,
+    or use it as a context manager. Pausing goes through it so that the lab's
+    frozen state has one owner (see :mod:`runner.session.freeze`).
+    """
 
     store: Store
     row: SessionRow
@@ -41,12 +51,43 @@ class Running:
     spec: LabSpec
     home: Path
 
+    def link(self) -> LabLink:
+        """How a session service reaches this lab to copy submitted files out."""
+        where = Home(self.home)
+        return LabLink(self.backend, self.handle, where.artifact_dir(self.row.id),
+                       self.spec.limits.artifact_mb * 1024 * 1024,
+                       freeze_lock=where.freeze_lock(self.row.id))
+
     def serve(self, rate_per_minute: int = 30) -> ServiceThread:
-        link = LabLink(self.backend, self.handle, self.home / "artifacts" / self.row.id,
-                       self.spec.limits.artifact_mb * 1024 * 1024)
-        service = SessionService(self.store, self.row.id, self.loaded, link, self.row.lang,
-                                 rate_per_minute)
-        return ServiceThread(service, self.spec.service_dir / LAB_SOCKET_NAME)
+        service = SessionService(self.store, self.row.id, self.loaded, self.link(),
+                                 self.row.lang, rate_per_minute)
+        return self.listen(service)
+
+    def listen(self, service: SessionService) -> ServiceThread:
+        """Serve ``service`` on this lab's socket, reachable by the lab's user only."""
+        return ServiceThread(service, self.spec.service_dir / LAB_SOCKET_NAME,
+                             lab_uid=self.backend.lab_uid)
+
+    def pause(self) -> bool:
+        """Freeze the lab (a trainer's pause); waits for a file copy in flight."""
+        with lab_frozen(Home(self.home).freeze_lock(self.row.id)):
+            return bool(self.handle.ref) and self.backend.pause(self.handle)
+
+    def unpause(self) -> bool:
+        """Thaw a lab frozen by :meth:`pause`."""
+        with lab_frozen(Home(self.home).freeze_lock(self.row.id)):
+            return bool(self.handle.ref) and self.backend.unpause(self.handle)
+
+    def close(self) -> None:
+        """Close the engine connection and the store connection (idempotent)."""
+        self.backend.close()
+        self.store.close()
+
+    def __enter__(self) -> Running:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def build_spec(home: Path, session_id: str, loaded: LoadedScenario, lang: str, seat: str = ""
@@ -77,30 +118,38 @@ def start_session(home: Path, loaded: LoadedScenario, *, backend_name: str | Non
     ``early`` is a lab already being started from the raw scenario: it is used
     when it matches the validated scenario exactly, and removed otherwise.
     """
+    undo = ExitStack()  # on any failure, close what was opened
     try:
+        if early is not None:
+            undo.callback(early.cancel)
         checks = check_manifest(loaded.evidence)
         require_intact(checks, "before the lab starts")
         backend = early.backend if early is not None else choose_backend(backend_name)
+        undo.callback(backend.close)
         ensure_lab_image(backend, loaded, reporter)
-        store = open_store(home)
-        keys = resolve_keys(loaded, cache_dir=home / "cache")
+        store = undo.enter_context(open_store(home))
+        keys = resolve_keys(loaded, cache_dir=Home(home).cache)
         session_id = store.create_session(
             id=early.session_id if early is not None else None,
             scenario_id=loaded.id, scenario_path=str(loaded.path),
             scenario_sha256=loaded.sha256, title=pick_text(loaded.model.title, lang),
             lang=lang, trainee=trainee or getpass.getuser(), seat=seat, backend=backend.name)
-    except BaseException:
         if early is not None:
-            early.cancel()
+            undo.pop_all()  # the early lab is the session's now: no more cancel
+            undo.callback(backend.close)
+            undo.enter_context(store)
+        store.save_keys(session_id, {t: (key_to_json(k), prov) for t, (k, prov) in keys.items()})
+        for check, ev in zip(checks, loaded.evidence, strict=True):
+            store.record_evidence(session_id, ev.name, str(ev.path), ev.sha256, "start",
+                                  check.actual)
+        spec = build_spec(home, session_id, loaded, lang, seat)
+        handle = (early.take(spec) if early is not None else None) or backend.prepare(spec)
+        store.update_session(session_id, lab_ref=handle.ref)
+        store.event(session_id, "lab-started", backend=backend.name, ref=handle.ref)
+        return Running(store, store.session(session_id), loaded, backend, handle, spec, home)
+    except BaseException:
+        undo.close()
         raise
-    store.save_keys(session_id, {t: (key_to_json(k), prov) for t, (k, prov) in keys.items()})
-    for check, ev in zip(checks, loaded.evidence, strict=True):
-        store.record_evidence(session_id, ev.name, str(ev.path), ev.sha256, "start", check.actual)
-    spec = build_spec(home, session_id, loaded, lang, seat)
-    handle = (early.take(spec) if early is not None else None) or backend.prepare(spec)
-    store.update_session(session_id, lab_ref=handle.ref)
-    store.event(session_id, "lab-started", backend=backend.name, ref=handle.ref)
-    return Running(store, store.session(session_id), loaded, backend, handle, spec, home)
 
 
 def find_session(store: Store, session_id: str | None) -> SessionRow:
@@ -115,34 +164,44 @@ def find_session(store: Store, session_id: str | None) -> SessionRow:
 
 def existing_session(home: Path, session_id: str | None) -> Running:
     """A session's lab as stored, without creating anything (for stop and reports)."""
-    store = open_store(home)
-    row = find_session(store, session_id)
-    loaded = load_scenario(Path(row.scenario_path), verify_evidence=False)
-    spec = build_spec(home, row.id, loaded, row.lang, row.seat)
-    backend = get_backend(row.backend)
-    return Running(store, row, loaded, backend, LabHandle(row.backend, row.id, row.lab_ref),
-                   spec, home)
+    undo = ExitStack()
+    try:
+        store = undo.enter_context(open_store(home))
+        row = find_session(store, session_id)
+        loaded = load_scenario(Path(row.scenario_path), verify_evidence=False)
+        spec = build_spec(home, row.id, loaded, row.lang, row.seat)
+        backend = undo.enter_context(get_backend(row.backend))
+        return Running(store, row, loaded, backend,
+                       LabHandle(row.backend, row.id, row.lab_ref), spec, home)
+    except BaseException:
+        undo.close()
+        raise
 
 
 def reopen_session(home: Path, session_id: str | None,
                    reporter: Reporter | None = None) -> Running:
     """Find a session (default: the newest active one) and adopt or re-create its lab."""
-    store = open_store(home)
-    row = find_session(store, session_id)
-    if row.status != "active":
-        raise RefusedError(f"session {row.id} is {row.status}",
-                           fix="start a new one with 'dflab start " + row.scenario_id + "'")
-    loaded = load_scenario(Path(row.scenario_path))
-    if loaded.sha256 != row.scenario_sha256:
-        store.event(row.id, "scenario-changed", now=loaded.sha256, was=row.scenario_sha256)
-    backend = get_backend(row.backend)
-    spec = build_spec(home, row.id, loaded, row.lang, row.seat)
-    require_intact(check_manifest(loaded.evidence), "on resume")
-    ensure_lab_image(backend, loaded, reporter)
-    handle = backend.prepare(spec)
-    store.update_session(row.id, lab_ref=handle.ref)
-    store.event(row.id, "resumed", ref=handle.ref)
-    return Running(store, store.session(row.id), loaded, backend, handle, spec, home)
+    undo = ExitStack()
+    try:
+        store = undo.enter_context(open_store(home))
+        row = find_session(store, session_id)
+        if row.status != "active":
+            raise RefusedError(f"session {row.id} is {row.status}",
+                               fix="start a new one with 'dflab start " + row.scenario_id + "'")
+        loaded = load_scenario(Path(row.scenario_path))
+        if loaded.sha256 != row.scenario_sha256:
+            store.event(row.id, "scenario-changed", now=loaded.sha256, was=row.scenario_sha256)
+        backend = undo.enter_context(get_backend(row.backend))
+        spec = build_spec(home, row.id, loaded, row.lang, row.seat)
+        require_intact(check_manifest(loaded.evidence), "on resume")
+        ensure_lab_image(backend, loaded, reporter)
+        handle = backend.prepare(spec)
+        store.update_session(row.id, lab_ref=handle.ref)
+        store.event(row.id, "resumed", ref=handle.ref)
+        return Running(store, store.session(row.id), loaded, backend, handle, spec, home)
+    except BaseException:
+        undo.close()
+        raise
 
 
 def verify_at_stop(running: Running) -> list[str]:
@@ -168,6 +227,28 @@ def stop_session(running: Running, *, remove: bool = True) -> list[str]:
     running.store.update_session(running.row.id, status="stopped")
     running.store.event(running.row.id, "stopped", removed=remove)
     return changed
+
+
+def collect_garbage(home: Path, *, dry_run: bool = False) -> list[str]:
+    """Remove what labs of this home left behind, except the active sessions' labs:
+    each available backend's leftovers, then the socket folders. What was removed."""
+    with open_store(home) as store:
+        active = frozenset(row.id for row in store.sessions("active"))
+    where = Home(home)
+    removed: list[str] = []
+    for name in ("local", "docker"):
+        try:
+            with get_backend(name) as backend:
+                if backend.available():
+                    removed += backend.gc(where, active, dry_run=dry_run)
+        except DflabError:
+            continue
+    for child in sorted(where.run.glob("*")) if where.run.is_dir() else []:
+        if child.name not in active:
+            if not dry_run:
+                shutil.rmtree(child, ignore_errors=True)
+            removed.append(str(child))
+    return removed
 
 
 __all__ = ["Running", "reopen_session", "start_session", "stop_session"]

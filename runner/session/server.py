@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
 import socketserver
 import threading
@@ -11,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.errors import BackendError
-from runner.session.labspec import MAX_SOCKET_PATH
+from runner.home import MAX_SOCKET_PATH, secure_socket, socket_dir
 from runner.session.protocol import MAX_REQUEST_BYTES
 from runner.session.service import SessionService
 
@@ -40,20 +39,21 @@ class _Server(socketserver.ThreadingUnixStreamServer):
 
 
 class ServiceThread:
-    """Runs the service until :meth:`close`; the socket file is world-connectable so the
-    non-root trainee inside a container can reach it (the folder scopes it to one lab)."""
+    """Runs the service until :meth:`close`. The socket and its folder belong to the
+    lab's user (``lab_uid``; None for a lab running as the host user), so no other
+    user of the host or of another lab can connect (see :func:`runner.home.socket_dir`)."""
 
-    def __init__(self, service: SessionService, socket_path: Path) -> None:
+    def __init__(self, service: SessionService, socket_path: Path,
+                 lab_uid: int | None = None) -> None:
         if len(str(socket_path)) > MAX_SOCKET_PATH:
             raise BackendError(f"socket path too long: {socket_path}",
                                fix="set DFLAB_HOME to a shorter folder")
-        socket_path.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(socket_path.parent, 0o755)
+        socket_dir(socket_path.parent, lab_uid)
         _remove_stale(socket_path)
         self.path = socket_path
         self.server = _Server(str(socket_path), _Handler)
         self.server.service = service  # type: ignore[attr-defined]
-        os.chmod(socket_path, 0o666)
+        secure_socket(socket_path, lab_uid)
         # A short poll keeps 'close' quick: leaving a lab should not wait half a second.
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,),
                                        daemon=True,

@@ -18,6 +18,7 @@ from runner.checkers.base import Checker, JudgeContext, Key, Status, Verdict
 from runner.errors import DflabError, InputError, NotFoundError, RefusedError
 from runner.scenario.loader import LoadedScenario
 from runner.scenario.model import Task, pick_text
+from runner.session.freeze import lab_frozen
 from runner.session.keys import key_from_json
 from runner.session.protocol import MAX_ANSWER_BYTES, OPS, PROTOCOL_VERSION
 from runner.session.scoring import (
@@ -39,6 +40,17 @@ class LabLink:
     handle: LabHandle
     artifact_dir: Path
     max_bytes: int
+    freeze_lock: Path | None = None
+
+    def fetch(self, lab_path: str, stamp: str) -> Path:
+        """Copy ``lab_path`` out of the lab, holding the lab's freeze lock so a trainer's
+        pause neither interleaves with the copy's own freeze nor is undone by it."""
+        if self.freeze_lock is None:
+            return self.backend.fetch(self.handle, lab_path, self.artifact_dir / stamp,
+                                      self.max_bytes)
+        with lab_frozen(self.freeze_lock):
+            return self.backend.fetch(self.handle, lab_path, self.artifact_dir / stamp,
+                                      self.max_bytes)
 
 
 class SessionService:
@@ -146,8 +158,7 @@ class SessionService:
         self._throttle()
         link = self.link
         stamp = f"{int(time.time() * 1000)}"
-        host_copy = link.backend.fetch(link.handle, lab_path, link.artifact_dir / stamp,
-                                       link.max_bytes)
+        host_copy = link.fetch(lab_path, stamp)
         digest = hashlib.sha256(host_copy.read_bytes()).hexdigest()
         verdict = self._judge(checker, task,
                               lambda c, k, p, ctx: c.judge_file(host_copy, k, p, ctx))

@@ -19,42 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from runner.errors import NotFoundError, RefusedError, StoreError
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS sessions (
-    id TEXT PRIMARY KEY, scenario_id TEXT NOT NULL, scenario_path TEXT NOT NULL,
-    scenario_sha256 TEXT NOT NULL, title TEXT NOT NULL, lang TEXT NOT NULL,
-    trainee TEXT NOT NULL, seat TEXT NOT NULL DEFAULT '', backend TEXT NOT NULL,
-    lab_ref TEXT NOT NULL DEFAULT '', status TEXT NOT NULL, created_at REAL NOT NULL,
-    updated_at REAL NOT NULL, meta TEXT NOT NULL DEFAULT '{}'
-);
-CREATE TABLE IF NOT EXISTS keys (
-    session_id TEXT NOT NULL REFERENCES sessions(id), task_id TEXT NOT NULL,
-    key_json TEXT NOT NULL, provenance TEXT NOT NULL DEFAULT '{}',
-    PRIMARY KEY (session_id, task_id)
-);
-CREATE TABLE IF NOT EXISTS attempts (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL REFERENCES sessions(id),
-    task_id TEXT NOT NULL, at REAL NOT NULL, kind TEXT NOT NULL, raw TEXT NOT NULL,
-    normalized TEXT, status TEXT NOT NULL, score REAL NOT NULL, feedback TEXT NOT NULL,
-    counted INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS attempts_by_task ON attempts (session_id, task_id);
-CREATE TABLE IF NOT EXISTS hints (
-    session_id TEXT NOT NULL REFERENCES sessions(id), task_id TEXT NOT NULL,
-    idx INTEGER NOT NULL, at REAL NOT NULL, cost REAL NOT NULL,
-    PRIMARY KEY (session_id, task_id, idx)
-);
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL, at REAL NOT NULL,
-    kind TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '{}'
-);
-CREATE TABLE IF NOT EXISTS evidence (
-    session_id TEXT NOT NULL REFERENCES sessions(id), name TEXT NOT NULL,
-    path TEXT NOT NULL, sha256 TEXT NOT NULL, at_start TEXT, at_stop TEXT,
-    PRIMARY KEY (session_id, name)
-);
-"""
+from runner.home import secure_file
+from runner.session.migrations import migrate
 
 
 @dataclass(frozen=True)
@@ -98,14 +64,25 @@ class Store:
         self._lock = threading.RLock()
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            # Answer keys and password hashes live here: the owner alone reads it, and
+            # SQLite gives its -wal and -shm files the database file's mode.
+            secure_file(path)
             self._db = sqlite3.connect(path, timeout=30, isolation_level=None,
                                        check_same_thread=False)
+        except (OSError, sqlite3.DatabaseError) as exc:
+            raise StoreError(f"cannot open the session database ({exc})", where=str(path),
+                             fix="check the folder's owner and free disk space") from None
+        try:
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.executescript(SCHEMA)
+            migrate(self._db, path)
+        except StoreError:
+            self._db.close()
+            raise
         except sqlite3.DatabaseError as exc:
+            self._db.close()
             raise StoreError(
                 f"the session database is unreadable ({exc})",
                 where=str(path),
@@ -115,6 +92,12 @@ class Store:
 
     def close(self) -> None:
         self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:

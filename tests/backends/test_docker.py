@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import socket
+import stat
 import threading
 import time
 from pathlib import Path
@@ -15,8 +16,9 @@ import pytest
 
 from runner.backends.base import LabSpec, Limits
 from runner.backends.docker import DockerBackend
-from runner.backends.labconfig import LABEL_MANAGED, volume_name
+from runner.backends.labconfig import LAB_UID, LABEL_MANAGED, container_name, volume_name
 from runner.errors import BackendError, RefusedError
+from runner.home import Home, secure_socket
 from tests.backends.conftest import host_addresses, in_lab_python
 
 pytestmark = pytest.mark.docker
@@ -166,13 +168,20 @@ def test_fetch_returns_a_good_file_intact(start_lab: Any, backend: DockerBackend
 
 
 def test_lab_client_reaches_a_host_socket(start_lab: Any, backend: DockerBackend,
-                                          make_spec: Any) -> None:
+                                          make_spec: Any, engine: Any) -> None:
     handle, spec = start_lab()
     server = socket.socket(socket.AF_UNIX)
     path = spec.service_dir / "lab.sock"
     server.bind(str(path))
-    path.chmod(0o666)
+    secure_socket(path, backend.lab_uid)
     server.listen(1)
+    # Only the lab's user may reach the socket: folder 0700 and socket 0600, both its own.
+    assert (spec.service_dir.stat().st_uid, path.stat().st_uid) == (LAB_UID, LAB_UID)
+    assert stat.S_IMODE(spec.service_dir.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    probe = "import socket; socket.socket(socket.AF_UNIX).connect('/run/dflab/lab.sock')"
+    other = engine.containers.get(handle.ref).exec_run(["python3", "-c", probe], user="65534")
+    assert other.exit_code != 0 and b"Permission denied" in other.output
 
     def echo() -> None:
         conn, _ = server.accept()
@@ -196,16 +205,22 @@ def test_lab_client_reaches_a_host_socket(start_lab: Any, backend: DockerBackend
     assert out.strip() == "{'echo': {'v': 1, 'op': 'tasks'}}"
 
 
-def test_gc_removes_dflab_leftovers_only(lab_images: Any, make_spec: Any, engine: Any) -> None:
-    others = {c.labels.get("dflab.session", "") for c in
-              engine.containers.list(all=True, filters={"label": f"{LABEL_MANAGED}=1"})}
+def test_gc_removes_dflab_leftovers_only(lab_images: Any, make_spec: Any, engine: Any,
+                                         tmp_path: Path) -> None:
+    import dataclasses
+
+    home = Home(tmp_path / "home")
     stranger = engine.containers.create("dflab/lab-network:latest", ["sleep", "60"],
                                         network_mode="none", labels={"owner": "someone-else"})
     with DockerBackend() as backend:
         try:
-            spec = make_spec()
+            spec = dataclasses.replace(make_spec(), owner=home.owner)
             handle = backend.prepare(spec)
-            removed = backend.gc(frozenset(others))
+            would = backend.gc(home, dry_run=True)
+            assert would == [f"container {container_name(spec.session_id)}",
+                             f"volume {volume_name(spec.session_id)}"]
+            assert backend.is_running(handle)  # a dry run removes nothing
+            removed = backend.gc(home)
             assert f"volume {volume_name(spec.session_id)}" in removed
             assert not backend.is_running(handle)
             assert not engine.volumes.list(filters={"name": volume_name(spec.session_id)})
@@ -257,15 +272,16 @@ def test_available_answers_quickly_without_an_engine(monkeypatch: pytest.MonkeyP
 
 
 def test_gc_with_an_owner_leaves_other_homes_labs(lab_images: Any, make_spec: Any,
-                                                   engine: Any) -> None:
+                                                   engine: Any, tmp_path: Path) -> None:
     import dataclasses
 
+    home_a, home_b = Home(tmp_path / "a"), Home(tmp_path / "b")
     with DockerBackend() as backend:
-        mine = backend.prepare(dataclasses.replace(make_spec(), owner="home-a"))
-        theirs_spec = dataclasses.replace(make_spec(), owner="home-b")
+        mine = backend.prepare(dataclasses.replace(make_spec(), owner=home_a.owner))
+        theirs_spec = dataclasses.replace(make_spec(), owner=home_b.owner)
         theirs = backend.prepare(theirs_spec)
         try:
-            removed = backend.gc(frozenset(), owner="home-a")
+            removed = backend.gc(home_a)
             assert not backend.is_running(mine)
             assert backend.is_running(theirs)
             assert all(theirs_spec.session_id not in item for item in removed)

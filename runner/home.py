@@ -202,12 +202,19 @@ def secure_socket(path: Path, lab_uid: int | None) -> None:
 
 
 def secure_file(path: Path) -> None:
-    """Create ``path`` if missing, and make it readable by its owner only."""
-    fd = os.open(path, os.O_CREAT | os.O_RDWR | getattr(os, "O_NOFOLLOW", 0), PRIVATE_FILE)
+    """Create ``path`` if missing, and make it readable by its owner only.
+
+    An existing file is only chmod-ed by name, never opened: closing any descriptor
+    of a database file drops every POSIX lock SQLite holds on it in this process.
+    """
     try:
-        os.fchmod(fd, PRIVATE_FILE)
-    finally:
-        os.close(fd)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0),
+                     PRIVATE_FILE)
+    except FileExistsError:
+        if stat.S_IMODE(os.stat(path).st_mode) & 0o077:
+            path.chmod(PRIVATE_FILE)
+        return
+    os.close(fd)
 
 
 __all__ = ["DB_NAME", "Home", "secure_file", "secure_socket", "short_socket_root", "socket_dir"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -119,3 +120,24 @@ def test_stores_are_context_managers_that_close(tmp_path: Path) -> None:
         assert classes.classes() == []
     with pytest.raises(Exception, match="closed"):
         classes.classes()
+
+
+def test_opening_a_store_again_never_opens_the_database_file_itself(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Closing any descriptor of the file drops SQLite's POSIX locks held by the other
+    # connections of this process (class serve lost its answers that way).
+    home = Home(tmp_path)
+    with home.store() as first:
+        opened: list[str] = []
+        real_open = os.open
+
+        def spy(path: Any, *args: Any, **kwargs: Any) -> int:
+            fd = real_open(path, *args, **kwargs)
+            opened.append(str(path))  # only descriptors actually made count
+            return fd
+
+        monkeypatch.setattr(os, "open", spy)
+        with home.store() as second:
+            second.query("SELECT 1")
+        assert str(home.db) not in opened
+        first.query("SELECT 1")

@@ -18,6 +18,7 @@ from runner.classroom.status import lab_score
 from runner.classroom.store import ClassStore, SeatRow
 from runner.home import Home
 from runner.scenario.loader import LoadedScenario
+from runner.session.scoring import Mark, Summary, TaskState
 
 TASK_COLUMNS = ("seat", "trainee_id", "name", "email", "scenario", "task", "verdict", "points",
                 "max_points", "attempts", "hints_used", "seconds_to_first_correct",
@@ -46,7 +47,7 @@ def _seat_rows(classes: ClassStore, seat: SeatRow, scenario_id: str, session_id:
                 for t in loaded.model.tasks]
     if not session_id:
         digest, _ = _evidence([], loaded)
-        return [{**base, "task": t.id, "verdict": "not started", "points": 0.0,
+        return [{**base, "task": t.id, "verdict": TaskState.NOT_STARTED, "points": 0.0,
                  "max_points": t.points, "attempts": 0, "hints_used": 0,
                  "seconds_to_first_correct": None, "evidence_sha256": digest,
                  "evidence_intact": "", "source": "", "session": ""}
@@ -58,7 +59,8 @@ def _seat_rows(classes: ClassStore, seat: SeatRow, scenario_id: str, session_id:
         first = None
         if s.first_correct_at is not None and seat.started_at is not None:
             first = round(max(0.0, s.first_correct_at - seat.started_at), 1)
-        verdict = "unanswered" if s.state == "open" else s.state
+        # An export has no "open": a task nobody answered is unanswered.
+        verdict = TaskState.UNANSWERED if s.state is TaskState.OPEN else s.state
         rows.append({**base, "task": s.id, "verdict": verdict, "points": s.earned,
                      "max_points": s.points, "attempts": s.attempts,
                      "hints_used": s.hints_taken, "seconds_to_first_correct": first,
@@ -69,9 +71,10 @@ def _seat_rows(classes: ClassStore, seat: SeatRow, scenario_id: str, session_id:
 
 def _offline_row(graded: dict[str, Any] | None, points: float) -> dict[str, Any]:
     """A task graded from an answer sheet (no attempts history, no hints, no clock)."""
-    status = graded["status"] if graded else "unanswered"
+    status = TaskState(graded["status"]) if graded else TaskState.UNANSWERED
     return {"verdict": status, "points": graded["earned"] if graded else 0.0,
-            "max_points": points, "attempts": int(status != "unanswered"), "hints_used": 0,
+            "max_points": points, "attempts": int(status is not TaskState.UNANSWERED),
+            "hints_used": 0,
             "seconds_to_first_correct": None, "evidence_intact": "",
             "source": graded["source"] if graded else "", "session": ""}
 
@@ -97,12 +100,12 @@ def gradebook_rows(home: Path, name: str) -> tuple[list[dict[str, Any]], list[di
 
 
 def _summary(seat: SeatRow, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    score = round(sum(float(r["points"]) for r in rows), 4)
-    top = sum(float(r["max_points"]) for r in rows)
+    total = Summary.of(Mark(points=float(r["max_points"]), earned=float(r["points"]),
+                            state=TaskState(r["verdict"]), hints_taken=r["hints_used"],
+                            attempts=r["attempts"]) for r in rows)
     return {"seat": seat.seat, "trainee_id": seat.trainee_id, "name": seat.name,
-            "email": seat.email, "score": score, "max_score": top,
-            "percent": round(100 * score / top, 1) if top else 0.0,
-            "solved": sum(1 for r in rows if r["verdict"] == "correct"), "tasks": len(rows)}
+            "email": seat.email, "score": total.score, "max_score": total.max_score,
+            "percent": total.percent, "solved": total.solved, "tasks": total.total}
 
 
 def moodle_rows(name: str, summary: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:

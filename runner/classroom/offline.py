@@ -54,8 +54,8 @@ def grade_folder(home: Path, name: str, folder: Path) -> list[dict[str, Any]]:
             results = grade(loaded[scenario], load_sheet(path), folder,
                             cache_dir=Home(home).cache, where=str(path))
             for r in results:
-                status = r.verdict.status.value if r.answered else "unanswered"
-                rows.append((seat, scenario, r.task, status, r.earned, r.points, path.name))
+                rows.append((seat, scenario, r.task, r.state.value, r.earned, r.points,
+                             path.name))
             report.append({"seat": seat, "scenario": scenario, "file": path.name,
                            **total(results)})
         classes.record_grades(name, rows)

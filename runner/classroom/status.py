@@ -15,7 +15,7 @@ from runner.classroom.lifecycle import load_class_scenarios
 from runner.classroom.store import ClassRow, SeatRow
 from runner.home import Home
 from runner.scenario.loader import LoadedScenario
-from runner.session.scoring import TaskScore, score_tasks
+from runner.session.scoring import Summary, TaskScore, score_tasks
 from runner.session.store import Store
 
 
@@ -44,20 +44,15 @@ def lab_score(store: Store, session_id: str, loaded: LoadedScenario) -> LabScore
 def seat_view(seat: SeatRow, cls: ClassRow, labs: list[LabScore], errors: list[str],
               now: float) -> dict[str, Any]:
     """One seat as a flat dict: what the board shows and scripts read."""
-    scores = [s for lab in labs for s in lab.scores]
+    total = Summary.of(s for lab in labs for s in lab.scores)
     left = seat.time_left(cls.minutes, now)
     last = max((lab.last_activity for lab in labs if lab.last_activity), default=None)
-    earned = round(sum(s.earned for s in scores), 4)
-    points = sum(s.points for s in scores)
     return {
         "seat": seat.seat, "trainee_id": seat.trainee_id, "name": seat.name,
         "email": seat.email, "status": seat.status,
-        "solved": sum(1 for s in scores if s.state == "correct"),
-        "tasks": sum(len(lab.scores) for lab in labs),
-        "score": earned, "max_score": points,
-        "percent": round(100 * earned / points, 1) if points else 0.0,
-        "attempts": sum(s.attempts for s in scores),
-        "hints": sum(s.hints_taken for s in scores),
+        "solved": total.solved, "tasks": total.total,
+        "score": total.score, "max_score": total.max_score, "percent": total.percent,
+        "attempts": total.attempts, "hints": total.hints,
         "last_activity": last,
         "time_left": None if left is None else int(left),
         "sessions": {lab.scenario_id: lab.session_id for lab in labs},

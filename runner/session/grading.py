@@ -15,6 +15,7 @@ from runner.scenario.loader import LoadedScenario
 from runner.scenario.model import FileRef
 from runner.scenario.yamlsrc import load_source
 from runner.session.keys import resolve_keys
+from runner.session.scoring import Summary, TaskState
 
 SHEET_FILE_CAP = 256 * 1024 * 1024
 
@@ -27,10 +28,22 @@ class TaskResult:
     verdict: Verdict
     answered: bool
 
+    @property
+    def state(self) -> TaskState:
+        return TaskState.of_verdict(self.verdict.status) if self.answered \
+            else TaskState.UNANSWERED
+
+    @property
+    def hints_taken(self) -> int:
+        return 0  # an answer sheet has no hints
+
+    @property
+    def attempts(self) -> int:
+        return int(self.answered)
+
     def as_dict(self) -> dict[str, Any]:
-        return {"task": self.task, "status": self.verdict.status.value if self.answered
-                else "unanswered", "credit": self.verdict.score, "earned": self.earned,
-                "points": self.points, "feedback": self.verdict.feedback,
+        return {"task": self.task, "status": self.state.value, "credit": self.verdict.score,
+                "earned": self.earned, "points": self.points, "feedback": self.verdict.feedback,
                 "normalized": self.verdict.normalized}
 
 
@@ -108,8 +121,5 @@ def _as_text(value: Any) -> str:
 
 
 def total(results: list[TaskResult]) -> dict[str, Any]:
-    earned = round(sum(r.earned for r in results), 4)
-    points = sum(r.points for r in results)
-    return {"score": earned, "max_score": points,
-            "percent": round(100 * earned / points, 1) if points else 0.0,
-            "correct": sum(1 for r in results if r.verdict.status.value == "correct")}
+    """An answer sheet's total, in the same words as a lab's (see :class:`Summary`)."""
+    return Summary.of(results).as_dict()

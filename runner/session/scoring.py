@@ -1,12 +1,94 @@
-"""Scores derived from stored attempts and hints: never stored, so never stale."""
+"""Scores derived from stored attempts and hints: never stored, so never stale.
+
+The one scoring vocabulary: a task is in one :class:`TaskState`, and every total
+(a lab, an answer sheet, a seat, a gradebook row) is a :class:`Summary`.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from typing import Any, Protocol
 
+from runner.checkers.base import Status
 from runner.scenario.model import Task, pick_text
 from runner.session.store import Attempt, Store
+
+
+class TaskState(StrEnum):
+    """Where a task stands. The values are what JSON output and the store carry."""
+
+    OPEN = "open"  # in a lab, nothing counted yet
+    LOCKED = "locked"  # a task it requires is not solved
+    CORRECT = "correct"
+    PARTIAL = "partial"
+    WRONG = "wrong"
+    INVALID = "invalid"  # an answer sheet's answer could not be judged
+    UNANSWERED = "unanswered"  # an answer sheet (or a gradebook) has nothing for it
+    NOT_STARTED = "not started"  # a seat whose lab never started
+
+    @classmethod
+    def of_verdict(cls, status: Status) -> TaskState:
+        """The state a single judged answer leaves a task in."""
+        return cls(status.value)
+
+    @property
+    def solved(self) -> bool:
+        return self is TaskState.CORRECT
+
+
+class Scored(Protocol):
+    """What a total needs of one task's result."""
+
+    @property
+    def points(self) -> float: ...
+    @property
+    def earned(self) -> float: ...
+    @property
+    def state(self) -> TaskState: ...
+    @property
+    def hints_taken(self) -> int: ...
+    @property
+    def attempts(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A task's result as a total needs it, when it comes from elsewhere (an export row)."""
+
+    points: float
+    earned: float
+    state: TaskState
+    hints_taken: int = 0
+    attempts: int = 0
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The one total: of a session, an answer sheet, a seat or a gradebook row."""
+
+    score: float
+    max_score: float
+    percent: float
+    solved: int
+    total: int
+    hints: int
+    attempts: int
+
+    @classmethod
+    def of(cls, items: Iterable[Scored]) -> Summary:
+        items = list(items)
+        top = sum(s.points for s in items)
+        earned = round(sum(s.earned for s in items), 4)
+        return cls(score=earned, max_score=top,
+                   percent=round(100 * earned / top, 1) if top else 0.0,
+                   solved=sum(1 for s in items if s.state.solved), total=len(items),
+                   hints=sum(s.hints_taken for s in items),
+                   attempts=sum(s.attempts for s in items))
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -21,7 +103,7 @@ class TaskScore:
     attempts: int
     max_attempts: int | None
     hints_taken: int
-    state: str  # open | locked | correct | partial | wrong
+    state: TaskState
     first_correct_at: float | None
 
     @property
@@ -41,7 +123,7 @@ def score_tasks(tasks: list[Task], attempts: list[Attempt],
     for attempt in attempts:
         by_task.setdefault(attempt.task_id, []).append(attempt)
     solved = {t.id for t in tasks
-              if any(a.status == "correct" for a in by_task.get(t.id, []))}
+              if any(a.status == Status.CORRECT for a in by_task.get(t.id, []))}
     return [score_task(task, tally(by_task.get(task.id, [])), hints.get(task.id, []), solved)
             for task in tasks]
 
@@ -58,7 +140,7 @@ class Tally:
 def tally(attempts: list[Attempt]) -> Tally:
     mine = [a for a in attempts if a.counted]
     return Tally(len(mine), max((a.score for a in mine), default=0.0),
-                 next((a.at for a in mine if a.status == "correct"), None))
+                 next((a.at for a in mine if a.status == Status.CORRECT), None))
 
 
 def score_task(task: Task, counts: Tally, hints: list[tuple[int, float, float]],
@@ -68,29 +150,20 @@ def score_task(task: Task, counts: Tally, hints: list[tuple[int, float, float]],
     cost = sum(h[2] for h in hints)
     earned = max(0.0, round(best * task.points - cost, 4)) if best > 0 else 0.0
     if any(r not in solved for r in task.requires):
-        state = "locked"
+        state = TaskState.LOCKED
     elif task.id in solved:
-        state = "correct"
+        state = TaskState.CORRECT
     elif best > 0:
-        state = "partial"
+        state = TaskState.PARTIAL
     else:
-        state = "wrong" if counts.count else "open"
+        state = TaskState.WRONG if counts.count else TaskState.OPEN
     return TaskScore(task.id, task.points, best, cost, earned, counts.count, task.max_attempts,
                      len(hints), state, correct_at)
 
 
 def summary(scores: list[TaskScore]) -> dict[str, Any]:
-    total = sum(s.points for s in scores)
-    earned = round(sum(s.earned for s in scores), 4)
-    return {
-        "score": earned,
-        "max_score": total,
-        "percent": round(100 * earned / total, 1) if total else 0.0,
-        "solved": sum(1 for s in scores if s.state == "correct"),
-        "total": len(scores),
-        "hints": sum(s.hints_taken for s in scores),
-        "attempts": sum(s.attempts for s in scores),
-    }
+    """A session's total as JSON-ready data (see :class:`Summary`)."""
+    return Summary.of(scores).as_dict()
 
 
 def task_summary(task: Task, lang: str, width: int = 60) -> str:

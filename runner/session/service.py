@@ -24,6 +24,7 @@ from runner.session.protocol import MAX_ANSWER_BYTES, OPS, PROTOCOL_VERSION
 from runner.session.scoring import (
     Tally,
     TaskScore,
+    TaskState,
     score_task,
     session_scores,
     summary,
@@ -107,7 +108,7 @@ class SessionService:
         return {
             "id": task.id, "question": pick_text(task.question, self.lang),
             "points": task.points, "answer_type": task.answer["type"],
-            "locked": score.state == "locked", "requires": task.requires,
+            "locked": score.state is TaskState.LOCKED, "requires": task.requires,
             "state": score.state, "earned": score.earned,
             "hints_taken": [{"text": pick_text(h.text, self.lang), "cost": h.cost}
                             for h in task.hints[: score.hints_taken]],
@@ -213,10 +214,10 @@ class SessionService:
                                 fix=f"'lab tasks' lists them: {', '.join(ids)}")
         task = self.loaded.task(str(task_id))
         score = self._score_of(task.id)
-        if open_only and score.state == "locked":
+        if open_only and score.state is TaskState.LOCKED:
             raise RefusedError(f"task '{task.id}' is locked",
                                fix=f"solve {', '.join(task.requires)} first")
-        if open_only and score.state == "correct":
+        if open_only and score.state.solved:
             raise RefusedError(f"task '{task.id}' is already solved",
                                fix="'lab tasks' shows what is left")
         return task, score

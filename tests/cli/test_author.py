@@ -29,7 +29,8 @@ def test_verify_and_grade(cli, build, tmp_path):
     result = cli("grade", str(scenario), "--answers", str(sheet), "--json")
     data = json.loads(result.stdout)
     assert [t["status"] for t in data["tasks"]] == ["correct", "wrong"]
-    assert data["total"] == {"score": 10, "max_score": 20, "percent": 50.0, "correct": 1}
+    assert data["total"] == {"score": 10, "max_score": 20, "percent": 50.0, "solved": 1,
+                             "total": 2, "hints": 0, "attempts": 2}
     sheet.write_text("nosuch: 1\n")
     bad = cli("grade", str(scenario), "--answers", str(sheet))
     assert bad.code == 3 and "unknown task id 'nosuch'" in bad.stderr

@@ -1,0 +1,9 @@
+"""Every built-in generator; the registry imports this list (a test checks none is missing)."""
+
+from __future__ import annotations
+
+from runner.generate.generators.text import TextGenerator
+from runner.generate.generators.wordlist import WordlistGenerator
+from runner.generate.registry import Generator
+
+ALL: list[Generator] = [TextGenerator(), WordlistGenerator()]

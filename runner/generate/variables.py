@@ -1,0 +1,195 @@
+"""Story variables: drawn per seed from ranges, address blocks, lists and word pools.
+
+Every variable is one mapping with exactly one *source* key (``cidr``, ``range``,
+``choice``, ``sample``, ``pool``, ``template``, ``value``) and optional modifiers. Values
+are drawn in the order written, so a ``template`` can use any variable above it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import random
+import re
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from runner.errors import InputError
+from runner.scenario.model import Strict
+
+SOURCES = ("cidr", "range", "choice", "sample", "pool", "template", "value")
+POOLS_DIR = Path(__file__).resolve().parent / "pools"
+TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)\s*\}\}")
+_MAX_TRIES = 10_000
+
+
+class VarSpec(Strict):
+    """How one variable is drawn (see docs/stories.md)."""
+
+    cidr: str | None = Field(None, description="Draw a host address from this block (v4 or v6).")
+    range: tuple[int, int] | None = Field(None, description="Draw an integer, both ends included.")
+    choice: list[Any] | None = Field(None, description="Draw one item of the list.")
+    sample: list[Any] | None = Field(None, description="Draw 'count' distinct items, in order.")
+    pool: str | None = Field(None, description="Draw from a shipped word pool (pools/NAME.txt).")
+    template: str | None = Field(None, description="Text with {{other.variables}} filled in.")
+    value: Any = Field(None, description="A fixed value (the same in every variant).")
+    count: int | None = Field(None, ge=1, le=10_000, description="Draw a list of this many.")
+    distinct: bool = Field(True, description="Addresses differ from every other drawn address.")
+    same_subnet_as: str | None = Field(None, description="Draw from the block of this variable.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> VarSpec:
+        given = [name for name in SOURCES if getattr(self, name) is not None]
+        if self.same_subnet_as is not None and not given:
+            return self  # an address from another variable's block
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of {', '.join(SOURCES)} (found: "
+                             f"{', '.join(given) or 'none'})")
+        if self.sample is not None and self.count is None:
+            raise ValueError("'sample' needs 'count'")
+        return self
+
+
+class Draw:
+    """The values of one variant's variables, drawn in order from one random stream."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.values: dict[str, Any] = {}
+        self.blocks: dict[str, ipaddress.IPv4Network | ipaddress.IPv6Network] = {}
+        self.taken: set[str] = set()
+
+    def add(self, name: str, spec: VarSpec) -> Any:
+        """Draw ``name`` and remember it; raise :class:`InputError` when it cannot be drawn."""
+        if spec.count is not None and spec.sample is None:
+            value: Any = [self._one(name, spec) for _ in range(spec.count)]
+        else:
+            value = self._one(name, spec)
+        self.values[name] = value
+        return value
+
+    def _one(self, name: str, spec: VarSpec) -> Any:
+        if spec.cidr is not None or spec.same_subnet_as is not None:
+            return self._address(name, spec)
+        if spec.range is not None:
+            low, high = spec.range
+            if low > high:
+                raise InputError(f"variable '{name}': range {low}..{high} is empty",
+                                 fix="write the smaller number first")
+            return self.rng.randint(low, high)
+        if spec.choice is not None:
+            return self.rng.choice(spec.choice)
+        if spec.sample is not None:
+            count = spec.count or 1
+            if count > len(spec.sample):
+                raise InputError(f"variable '{name}': cannot draw {count} distinct items "
+                                 f"from a list of {len(spec.sample)}", fix="lower 'count'")
+            return self.rng.sample(spec.sample, count)
+        if spec.pool is not None:
+            return self.rng.choice(pool(spec.pool))
+        if spec.template is not None:
+            return render(spec.template, self.values)
+        return spec.value
+
+    def _address(self, name: str, spec: VarSpec) -> str:
+        block = self._block(name, spec)
+        hosts = block.num_addresses - (2 if block.version == 4 and block.prefixlen < 31 else 0)
+        free = hosts - sum(1 for a in self.taken if ipaddress.ip_address(a) in block)
+        if spec.distinct and free <= 0:
+            raise InputError(f"variable '{name}': block {block} has no free host address left",
+                             fix="use a larger block or fewer distinct addresses")
+        first = int(block.network_address) + (1 if hosts < block.num_addresses else 0)
+        for _ in range(_MAX_TRIES):
+            address = str(ipaddress.ip_address(first + self.rng.randrange(max(hosts, 1))))
+            if not spec.distinct or address not in self.taken:
+                self.taken.add(address)
+                self.blocks[name] = block
+                return address
+        raise InputError(f"variable '{name}': no distinct address found in {block}",
+                         fix="use a larger block")
+
+    def _block(self, name: str, spec: VarSpec) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+        if spec.same_subnet_as is not None:
+            if spec.same_subnet_as not in self.blocks:
+                raise InputError(f"variable '{name}': 'same_subnet_as: {spec.same_subnet_as}' "
+                                 "names no address variable above it",
+                                 fix="name a variable drawn with 'cidr' earlier in the list")
+            return self.blocks[spec.same_subnet_as]
+        try:
+            return ipaddress.ip_network(str(spec.cidr), strict=False)
+        except ValueError:
+            raise InputError(f"variable '{name}': {spec.cidr!r} is not an address block",
+                             fix="write a block like 10.20.0.0/24 or 2001:db8::/64") from None
+
+
+@cache
+def pool(name: str) -> tuple[str, ...]:
+    """The words of a shipped pool; an unknown name lists the pools there are."""
+    path = POOLS_DIR / f"{name}.txt"
+    if not re.fullmatch(r"[a-z0-9-]+", name) or not path.is_file():
+        raise InputError(f"unknown word pool '{name}'", fix=f"use one of: {', '.join(pools())}")
+    return tuple(w.strip() for w in path.read_text("utf-8").splitlines() if w.strip())
+
+
+def pools() -> list[str]:
+    """Names of the shipped word pools."""
+    return sorted(p.stem for p in POOLS_DIR.glob("*.txt"))
+
+
+def lookup(values: Mapping[str, Any], dotted: str) -> Any:
+    """``victim.ip`` in ``values``; raise :class:`KeyError` naming the missing part."""
+    current: Any = values
+    for part in dotted.split("."):
+        if isinstance(current, Mapping) and part in current:
+            current = current[part]
+        elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
+            current = current[int(part)]
+        else:
+            raise KeyError(dotted)
+    return current
+
+
+def render(text: str, values: Mapping[str, Any]) -> str:
+    """Fill ``{{name.field}}`` placeholders; an unknown name is an :class:`InputError`."""
+
+    def one(match: re.Match[str]) -> str:
+        try:
+            value = lookup(values, match.group(1))
+        except KeyError:
+            raise InputError(f"'{{{{{match.group(1)}}}}}' names no story value",
+                             fix="define the variable, host or event it names") from None
+        return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+    return TEMPLATE.sub(one, text)
+
+
+def render_any(value: Any, values: Mapping[str, Any]) -> Any:
+    """Render placeholders inside strings, lists and mappings (a lone placeholder keeps its
+    value's type, so ``ports: "{{open_ports}}"`` stays a list)."""
+    if isinstance(value, str):
+        whole = TEMPLATE.fullmatch(value.strip())
+        if whole:
+            try:
+                return lookup(values, whole.group(1))
+            except KeyError:
+                pass  # render() raises the error with its message
+        return render(value, values)
+    if isinstance(value, list):
+        return [render_any(v, values) for v in value]
+    if isinstance(value, Mapping):
+        return {k: render_any(v, values) for k, v in value.items()}
+    return value
+
+
+def placeholders(value: Any) -> set[str]:
+    """Every dotted name a value's templates use (for validation before drawing)."""
+    if isinstance(value, str):
+        return {m.group(1) for m in TEMPLATE.finditer(value)}
+    if isinstance(value, list):
+        return set().union(*(placeholders(v) for v in value)) if value else set()
+    if isinstance(value, Mapping):
+        return set().union(*(placeholders(v) for v in value.values())) if value else set()
+    return set()

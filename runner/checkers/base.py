@@ -7,8 +7,6 @@ infrastructure failures raise.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -17,7 +15,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-SEAL_PREFIX = "sealed:sha256:"
+from runner.checkers._seal import SEAL_PREFIX, is_sealed, matches_seal, seal_value
 
 
 class Status(str, Enum):
@@ -105,18 +103,7 @@ class JudgeContext:
     fetch: Callable[[str], Path] | None = None
 
 
-def seal_value(normalized: str, salt: str) -> str:
-    """Seal one normalised answer as ``sealed:sha256:SALT:HEX``."""
-    digest = hashlib.sha256(f"{salt}\x00{normalized}".encode()).hexdigest()
-    return f"{SEAL_PREFIX}{salt}:{digest}"
-
-
-def matches_seal(normalized: str, sealed: str) -> bool:
-    """True when ``normalized`` is the answer a sealed digest was made from."""
-    if not sealed.startswith(SEAL_PREFIX):
-        return False
-    salt, _, digest = sealed[len(SEAL_PREFIX) :].partition(":")
-    return hmac.compare_digest(seal_value(normalized, salt).rsplit(":", 1)[1], digest)
+__all__ = ["SEAL_PREFIX", "is_sealed", "matches_seal", "seal_value"]
 
 
 class Checker:

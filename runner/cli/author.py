@@ -140,21 +140,33 @@ def run_verify(args: argparse.Namespace, ctx: Ctx) -> int:
 
 def run_seal(args: argparse.Namespace, ctx: Ctx) -> int:
     path = resolve_ref(args.scenario, ctx.env)
-    loaded = load_scenario(path)
-    result = seal_text(loaded, keep_solutions=args.keep_solutions)
+    loaded = load_scenario(path)  # a scenario with problems is the trainer's to fix
     target = Path(args.output) if args.output else path
+    if target.is_dir():
+        target = target / path.name
+    if not target.parent.is_dir():
+        raise InputError(f"folder {target.parent} does not exist", where="--output",
+                         fix="create it first, or name a file in an existing folder")
+    result = seal_text(loaded, keep_solutions=args.keep_solutions, target_dir=target.parent)
     tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(result.text, encoding="utf-8")
+    try:
+        tmp.write_text(result.text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {target}: {exc.strerror}", where="--output",
+                         fix="choose a folder you can write to") from None
     try:
         load_scenario(tmp)  # never write a file dflab itself cannot read back
     except DflabError as exc:
         tmp.unlink()
+        # The plain scenario loaded, so a sealed copy that does not is dflab's fault.
         raise InputError(f"sealing produced an unreadable file: {exc.one_line()}",
                          where=str(path), fix="report this as a bug") from None
     tmp.replace(target)
     ctx.info(f"sealed {len(result.sealed)} task(s) in {target}")
     for task_id, why in result.skipped:
         ctx.info(f"  not sealed: {task_id}: {why}")
+    for moved in result.paths_rewritten:
+        ctx.info(f"  path rewritten for the new folder: {moved}")
     if result.solutions_removed:
         ctx.info(f"  removed reference solutions of {', '.join(result.solutions_removed)} "
                  "(they reveal the answers; keep a plain copy for 'dflab verify')")

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from runner.checkers import registry
-from runner.checkers.base import SEAL_PREFIX, Checker, CheckerParams, Key
+from runner.checkers._seal import is_legacy, is_sealed, seal_problem
+from runner.checkers.base import Checker, CheckerParams, Key
 from runner.errors import InputError
 from runner.scenario.problems import Collector
 from runner.scenario.strict import validate_model
@@ -33,8 +34,8 @@ class CompiledAnswer:
 
 def split_literals(expected: Any) -> Key:
     values = expected if isinstance(expected, list) else [expected]
-    plain = tuple(v for v in values if not (isinstance(v, str) and v.startswith(SEAL_PREFIX)))
-    sealed = tuple(v for v in values if isinstance(v, str) and v.startswith(SEAL_PREFIX))
+    plain = tuple(v for v in values if not is_sealed(v))
+    sealed = tuple(v for v in values if is_sealed(v))
     return Key(values=plain, sealed=sealed)
 
 
@@ -70,6 +71,7 @@ def compile_answer(spec: Any, out: Collector, at: PathKey) -> CompiledAnswer | N
     if key.sealed and not checker.is_sealable(params):
         out.add((*at, "expected"), f"'{kind}' answers with these parameters cannot be sealed",
                 "write the plain value (see docs/checkers.md, 'Which types can be sealed')")
+    _check_seals(key.sealed, out, (*at, "expected"))
     for problem in checker.check_expected(key.values, params):
         out.add((*at, "expected"), problem, "correct the expected value")
     return CompiledAnswer(checker, params, key, None)
@@ -88,3 +90,16 @@ def _compile_query(checker: Checker, params: CheckerParams, query: Mapping[str, 
     for problem in check_query(query):
         out.add(at, problem, "see 'dflab facts --help' and docs/facts.md for tables and fields")
     return CompiledAnswer(checker, params, None, dict(query))
+
+
+def _check_seals(sealed: tuple[str, ...], out: Collector, at: PathKey) -> None:
+    """Damaged sealed keys are errors; keys sealed with the old fast hash are warnings."""
+    for value in sealed:
+        problem = seal_problem(value)
+        if problem:
+            out.add(at, problem, "seal the plain scenario again with 'dflab seal'")
+        elif is_legacy(value):
+            out.warn(at, "this key was sealed with one fast SHA-256, which a trainee can "
+                     "brute-force in seconds", "seal the plain scenario again with 'dflab seal' "
+                     "(new seals use scrypt)")
+            return

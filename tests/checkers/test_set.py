@@ -114,4 +114,5 @@ def test_expected_members_checked_at_load() -> None:
     problems = checker.check_expected(("10.0.0.1", "10.0.0.01", "nope"), params)
     assert len(problems) == 2
     assert "same member twice" in problems[1]
-    assert checker.check_expected((), params) == ["a set task needs at least one expected member"]
+    # A sealed set has no plain members: that is not a problem (issue 8.2).
+    assert checker.check_expected((), params) == []

@@ -52,7 +52,7 @@ def test_seal_keeps_comments_and_judges_identically(cli, build, tmp_path):
     out = sealed.read_text()
     assert out.startswith("# trainer's note: keep me")
     assert "evidence" not in yaml.safe_load(out)["tasks"][0]["answer"]["expected"][0]
-    assert "sealed:sha256:" in out and "solution: null" in out
+    assert "sealed:scrypt:" in out and "solution: null" in out
     sheet = tmp_path / "answers.yaml"
     sheet.write_text("word: '  PROOF'\nfinal: done\n")
     for path in (scenario, sealed):

@@ -32,7 +32,7 @@ def sealed_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_sealed_scenario_grades_every_sheet_like_the_plain_one(path, sealed_root, tmp_path):
     plain = load_scenario(path)
     sealed = load_scenario(sealed_root / "scenarios" / path.name)
-    assert "sealed:sha256:" in sealed.source.text
+    assert "sealed:scrypt:" in sealed.source.text
     for sheet_kind in ("wrong", "notation"):
         sheet = ANSWERS / f"{plain.id}.{sheet_kind}.yaml"
         answers = load_sheet(sheet)

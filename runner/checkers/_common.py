@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from pydantic import Field
-
-from runner.checkers.base import CheckerParams, InvalidAnswer, Verdict
+from runner.checkers.base import InvalidAnswer
 
 MAX_TOKEN = 512
 
@@ -48,71 +46,3 @@ def snippet(text: str, limit: int = 40) -> str:
     """A short, printable excerpt of ``text`` for feedback messages."""
     text = text if len(text) <= limit else text[: limit - 1] + "…"
     return repr(text)
-
-
-class PrecisionRecallParams(CheckerParams):
-    """Thresholds shared by the checkers that judge a selection of traffic."""
-
-    min_precision: float = Field(
-        0.9,
-        ge=0.0,
-        le=1.0,
-        description="Fraction of the answer that must be flagged traffic for full credit.",
-    )
-    min_recall: float = Field(
-        0.9,
-        ge=0.0,
-        le=1.0,
-        description="Fraction of the flagged traffic the answer must contain for full credit.",
-    )
-
-
-def threshold_score(
-    precision: float, recall: float, min_precision: float, min_recall: float
-) -> float:
-    """Full credit at or above both thresholds; below, partial credit.
-
-    The partial score is the harmonic mean of precision and recall, each
-    measured against its own threshold (capped at 1). Being harmonic, it stays
-    low both for an answer that flags everything (precision near 0) and for one
-    that flags almost nothing (recall near 0).
-    """
-    eps = 1e-12
-    if precision >= min_precision - eps and recall >= min_recall - eps:
-        return 1.0
-    p = 1.0 if min_precision <= 0 else min(1.0, precision / min_precision)
-    r = 1.0 if min_recall <= 0 else min(1.0, recall / min_recall)
-    if p + r <= 0:
-        return 0.0
-    return min(2 * p * r / (p + r), 0.999)
-
-
-def precision_recall_verdict(
-    found: int,
-    answered: int,
-    expected: int,
-    *,
-    params: PrecisionRecallParams,
-    normalized: str | None,
-    extra: str = "",
-) -> Verdict:
-    """A verdict from counts: ``found`` of ``answered`` items are among ``expected``.
-
-    Args:
-        found: answered items that are flagged.
-        answered: distinct items in the answer.
-        expected: distinct flagged items.
-        params: the thresholds.
-        normalized: the canonical answer, stored with the verdict.
-        extra: a sentence appended to the feedback.
-    """
-    precision = found / answered if answered else 0.0
-    recall = found / expected if expected else 0.0
-    score = threshold_score(precision, recall, params.min_precision, params.min_recall)
-    feedback = (
-        f"Precision {precision:.0%} (needs {params.min_precision:.0%}), "
-        f"recall {recall:.0%} (needs {params.min_recall:.0%})."
-    )
-    if extra:
-        feedback = f"{feedback} {extra}"
-    return Verdict.graded(score, normalized, feedback)

@@ -1,4 +1,4 @@
-"""Flagged flows as direction-agnostic 5-tuples, judged by precision and recall.
+"""Flagged flows as direction-agnostic 5-tuples, judged relative to chance.
 
 One flow per line (or separated by ``;``), in any of these notations::
 
@@ -8,8 +8,10 @@ One flow per line (or separated by ``;``), in any of these notations::
     udp 10.0.0.1.5353 > 10.0.0.2.53          (tcpdump's address.port)
     icmp 10.0.0.1 10.0.0.2                   (no ports for ICMP)
 
-Either end may come first: a flow is the same conversation both ways. Not
-sealable, for the same reason as ``frames``.
+Either end may come first: a flow is the same conversation both ways. Scored
+like ``frames`` (lift over the base rate of the evidence's flows, and recall);
+a long list may be submitted as a text file. Not sealable, for the same reason
+as ``frames``.
 """
 
 from __future__ import annotations
@@ -17,13 +19,17 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from ipaddress import IPv4Address, IPv6Address
+from pathlib import Path
 from typing import Any
 
 from pydantic import Field
 
-from runner.checkers._common import PrecisionRecallParams, precision_recall_verdict, snippet
+from runner.checkers._common import snippet
+from runner.checkers._selection import Figures, SelectionParams, selection_verdict
+from runner.checkers._universe import flow_count
 from runner.checkers.base import Checker, CheckerParams, InvalidAnswer, JudgeContext, Key, Verdict
 from runner.checkers.ip import Address, parse_address
+from runner.errors import DflabError
 
 HINT = "Write one flow per line, e.g. 'tcp 10.0.0.1:1234 -> 10.0.0.2:80'."
 MAX_FLOWS = 10_000
@@ -37,9 +43,13 @@ _BRACKETED = re.compile(r"\[(?P<addr>[^\]]+)\](?::(?P<port>[0-9]{1,5}))?")
 Endpoint = tuple[Address, int | None]
 
 
-class FlowsParams(PrecisionRecallParams):
+class FlowsParams(SelectionParams):
     ignore_protocol: bool = Field(
         False, description="Compare endpoints only; the protocol may be left out of answers."
+    )
+    evidence: str | None = Field(
+        None, description="Name of the capture whose flows are the universe (when there are "
+        "several)."
     )
 
 
@@ -150,9 +160,10 @@ def _from_mapping(value: Mapping[str, Any]) -> str:
 
 class FlowsChecker(Checker):
     name = "flows"
-    summary = "Flagged flows (5-tuples, either direction); precision/recall thresholds."
+    summary = "Flagged flows (5-tuples, either direction); judged against chance."
     Params = FlowsParams
     sealable = False
+    accepts_file = True
 
     def normalize(self, raw: str, params: CheckerParams) -> str:
         assert isinstance(params, FlowsParams)
@@ -184,10 +195,31 @@ class FlowsChecker(Checker):
                 flagged.add(self.normalize_expected(value, params))
             except InvalidAnswer:
                 continue
-        found = len(flagged.intersection(flows))
-        return precision_recall_verdict(
-            found, len(flows), len(flagged), params=params, normalized="\n".join(flows)
-        )
+        fig = Figures(len(flagged.intersection(flows)), len(flows), len(flagged),
+                      _universe(params, ctx))
+        return selection_verdict(fig, params=params, what="flows", normalized="\n".join(flows))
+
+    def judge_file(self, path: Path, key: Key, params: CheckerParams, ctx: JudgeContext) -> Verdict:
+        """A text file of flows, one per line, for lists too long to type."""
+        if path.is_symlink() or not path.is_file():
+            return Verdict.invalid("Submit a regular text file, not a link or a folder.")
+        raw = path.read_bytes()[:1_100_001]
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return Verdict.invalid("Submit a text file with one flow per line.")
+        return self.judge(text, key, params, ctx)
+
+
+def _universe(params: FlowsParams, ctx: JudgeContext) -> int | None:
+    """Flows in the evidence capture, or ``None`` when the lab has no single capture."""
+    from runner.checkers.frames import FramesParams, evidence_capture
+
+    try:
+        capture = evidence_capture(FramesParams(evidence=params.evidence), ctx)
+        return flow_count(capture, ignore_protocol=params.ignore_protocol)
+    except (DflabError, OSError):
+        return None
 
 
 CHECKER = FlowsChecker

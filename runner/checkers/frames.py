@@ -1,13 +1,14 @@
-"""Flagged traffic as frame numbers, judged by precision and recall.
+"""Flagged traffic as frame numbers, judged relative to chance.
 
-A trainee answers either with frame numbers and Wireshark-style ranges
-(``1-20,25``, ``1..20 25``, or a filter such as ``frame.number in {1..20 25}``)
-or by submitting the capture they exported (``tshark -Y FILTER -w /work/x.pcap``
-or File > Export Specified Packets). An exported file's packets are matched back
+A trainee answers with frame numbers and Wireshark-style ranges (``1-20,25``,
+``1..20 25``, or a filter such as ``frame.number in {1..20 25}``), typed or in
+a text file submitted with ``lab submit`` (for sets too large to type), or by
+submitting the capture they exported (``tshark -Y FILTER -w /work/x.pcap`` or
+File > Export Specified Packets). An exported file's packets are matched back
 to the evidence's frames by their bytes and capture time.
 
-Full credit needs both ``min_precision`` and ``min_recall``; below them the
-score is partial (see :func:`runner.checkers._common.threshold_score`).
+Scoring is precision's lift over the base rate combined with recall (see
+:mod:`runner.checkers._selection`): selecting every frame or none scores 0.
 Not sealable: the judge counts overlaps, which a salted hash cannot give.
 """
 
@@ -21,7 +22,9 @@ from typing import Any, Protocol
 
 from pydantic import Field
 
-from runner.checkers._common import PrecisionRecallParams, precision_recall_verdict, snippet
+from runner.checkers._common import snippet
+from runner.checkers._selection import Figures, SelectionParams, selection_verdict
+from runner.checkers._universe import frame_count
 from runner.checkers.base import Checker, CheckerParams, InvalidAnswer, JudgeContext, Key, Verdict
 from runner.errors import CaptureError, InputError
 
@@ -33,7 +36,7 @@ _PART = re.compile(r"([0-9]{1,12})(?:-([0-9]{1,12}))?")
 CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz")
 
 
-class FramesParams(PrecisionRecallParams):
+class FramesParams(SelectionParams):
     evidence: str | None = Field(
         None, description="Name of the capture the frame numbers refer to (when there are several)."
     )
@@ -205,7 +208,8 @@ def evidence_capture(params: FramesParams, ctx: JudgeContext) -> Path:
 
 class FramesChecker(Checker):
     name = "frames"
-    summary = "Flagged frames (1-20,25) or an exported capture; precision/recall thresholds."
+    summary = "Flagged frames (1-20,25), a frame-range file or an exported capture; judged " \
+        "against chance."
     Params = FramesParams
     sealable = False
     accepts_file = True
@@ -225,26 +229,15 @@ class FramesChecker(Checker):
     def is_sealable(self, params: CheckerParams) -> bool:
         return False
 
-    def _verdict(
-        self, answer: list[Interval], key: Key, params: FramesParams, strays: int = 0
-    ) -> Verdict:
-        """Precision/recall of answered frames; ``strays`` are packets not in the evidence."""
-        flagged: list[Interval] = []
-        for value in key.values:
-            try:
-                flagged += expected_frames([value])
-            except InvalidAnswer:
-                continue  # reported by check_expected when the scenario loaded
-        flagged = merge(flagged)
+    def _verdict(self, answer: list[Interval], key: Key, params: FramesParams,
+                 ctx: JudgeContext, strays: int = 0) -> Verdict:
+        """Lift and recall of answered frames; ``strays`` are packets not in the evidence."""
+        flagged = key_frames(key)
         extra = f"{strays} packet(s) in the file are not in the evidence." if strays else ""
-        return precision_recall_verdict(
-            overlap(answer, flagged),
-            count(answer) + strays,
-            count(flagged),
-            params=params,
-            normalized=format_frames(answer),
-            extra=extra,
-        )
+        fig = Figures(overlap(answer, flagged), count(answer) + strays, count(flagged),
+                      _universe(params, ctx))
+        return selection_verdict(fig, params=params, what="frames",
+                                 normalized=format_frames(answer), extra=extra)
 
     def judge(self, answer: str, key: Key, params: CheckerParams, ctx: JudgeContext) -> Verdict:
         assert isinstance(params, FramesParams)
@@ -252,13 +245,15 @@ class FramesChecker(Checker):
             intervals = parse_frames(answer)
         except InvalidAnswer as exc:
             return Verdict.invalid(exc.feedback())
-        return self._verdict(intervals, key, params)
+        return self._verdict(intervals, key, params, ctx)
 
     def judge_file(self, path: Path, key: Key, params: CheckerParams, ctx: JudgeContext) -> Verdict:
         assert isinstance(params, FramesParams)
         if path.is_symlink() or not path.is_file():
             return Verdict.invalid("Submit a regular capture file, not a link or a folder.")
         evidence = evidence_capture(params, ctx)
+        if not _is_capture(path):
+            return self._judge_range_file(path, key, params, ctx)
         try:
             submitted = list(_iter_capture(path))
         except CaptureError as exc:
@@ -270,7 +265,57 @@ class FramesChecker(Checker):
             return Verdict.invalid("The submitted capture has no packets in it.")
         tolerance = int(params.time_tolerance_ms * 1_000_000)
         frames, strays = match_packets(submitted, _iter_capture(evidence), tolerance)
-        return self._verdict(merge((f, f) for f in frames), key, params, strays)
+        return self._verdict(merge((f, f) for f in frames), key, params, ctx, strays)
+
+    def _judge_range_file(self, path: Path, key: Key, params: FramesParams,
+                          ctx: JudgeContext) -> Verdict:
+        """A text file of frame numbers and ranges, for sets too long to type."""
+        raw = path.read_bytes()[: MAX_RANGE_FILE + 1]
+        if len(raw) > MAX_RANGE_FILE:
+            return Verdict.invalid("The frame-range file is over 16 MB. Merge runs into ranges.")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return Verdict.invalid(
+                "That file is neither a capture nor a text file of frame numbers. "
+                "Export with tshark -w, or list frame numbers and ranges (1-20,25).")
+        try:
+            intervals = parse_frames(text)
+        except InvalidAnswer as exc:
+            return Verdict.invalid(f"In the submitted file: {exc.feedback()}")
+        return self._verdict(intervals, key, params, ctx)
+
+
+MAX_RANGE_FILE = 16 * 1024 * 1024
+_CAPTURE_MAGICS = (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4", b"\x4d\x3c\xb2\xa1",
+                   b"\xa1\xb2\x3c\x4d", b"\x0a\x0d\x0d\x0a")
+
+
+def _is_capture(path: Path) -> bool:
+    """Whether a submitted file is meant as a capture (by its magic bytes or its name)."""
+    with path.open("rb") as fh:
+        magic = fh.read(4)
+    return magic in _CAPTURE_MAGICS or magic[:2] == b"\x1f\x8b" or \
+        path.name.lower().endswith(CAPTURE_SUFFIXES)
+
+
+def key_frames(key: Key) -> list[Interval]:
+    """The flagged frames of a resolved key (unreadable values were reported at load)."""
+    flagged: list[Interval] = []
+    for value in key.values:
+        try:
+            flagged += expected_frames([value])
+        except InvalidAnswer:
+            continue
+    return merge(flagged)
+
+
+def _universe(params: FramesParams, ctx: JudgeContext) -> int | None:
+    """Frames in the evidence capture, or ``None`` when the lab has no single capture."""
+    try:
+        return frame_count(evidence_capture(params, ctx))
+    except (InputError, CaptureError, OSError):
+        return None
 
 
 CHECKER = FramesChecker

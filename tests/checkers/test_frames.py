@@ -74,7 +74,7 @@ def test_interval_helpers() -> None:
 def test_exact_answer_full_marks(judge: Judge) -> None:
     verdict = judge("frames", "1-10", FLAGGED)
     assert verdict.status is Status.CORRECT
-    assert "Precision 100%" in verdict.feedback
+    assert "Lift over chance 100.0%" in verdict.feedback
 
 
 def test_at_the_thresholds_is_full_marks(judge: Judge) -> None:
@@ -86,7 +86,10 @@ def test_below_a_threshold_is_partial_with_numbers(judge: Judge) -> None:
     verdict = judge("frames", "1-5", FLAGGED)
     assert verdict.status is Status.PARTIAL
     assert 0.5 < verdict.score < 0.9
-    assert verdict.feedback == "Precision 100% (needs 90%), recall 50% (needs 90%)."
+    assert verdict.feedback == (
+        "Lift over chance 100.0% (needs 90.0%), recall 50.0% (needs 90.0%). Your 5 frames "
+        "include 5 of the 10 flagged: precision 100.0% against a base rate taken as 0 (the "
+        "evidence was not available).")
 
 
 def test_flagging_everything_scores_low(judge: Judge) -> None:
@@ -119,7 +122,7 @@ def test_exported_capture_matched_back_to_frames(tmp_path: Path) -> None:
     ctx = JudgeContext(evidence={"capture.pcapng": _evidence(tmp_path)})
     status, _, feedback = _judge_file(_export(tmp_path, list(range(10))), ctx)
     assert status is Status.CORRECT
-    assert "recall 100%" in feedback
+    assert "recall 100.0%" in feedback and "base rate of 50.0% (10 of 20 frames" in feedback
 
 
 def test_exported_capture_with_extra_and_foreign_packets(tmp_path: Path) -> None:
@@ -147,13 +150,31 @@ def test_identical_packets_are_told_apart_by_time() -> None:
     assert match_packets(submitted, evidence, 1_000_000) == ([3, 5], 0)
 
 
-def test_a_non_capture_file_is_invalid(tmp_path: Path) -> None:
+def test_a_file_that_is_neither_capture_nor_frame_list_is_invalid(tmp_path: Path) -> None:
     ctx = JudgeContext(evidence={"capture.pcapng": _evidence(tmp_path)})
     text = tmp_path / "notes.txt"
     text.write_text("frames 1-10\n")
     status, _, feedback = _judge_file(text, ctx)
     assert status is Status.INVALID
-    assert "not a readable capture" in feedback
+    assert feedback.startswith("In the submitted file: 'frames' is not a frame number")
+    binary = tmp_path / "blob.bin"
+    binary.write_bytes(b"\xff\xfe\x00garbage")
+    assert _judge_file(binary, ctx)[0] is Status.INVALID
+    fake = tmp_path / "fake.pcap"
+    fake.write_text("1-10")
+    status, _, feedback = _judge_file(fake, ctx)
+    assert status is Status.INVALID and "not a readable capture" in feedback
+
+
+def test_a_frame_range_file_is_judged_like_typed_frames(tmp_path: Path) -> None:
+    """Issue 8.1: a set too large to type can be answered with a text file of ranges."""
+    ctx = JudgeContext(evidence={"capture.pcapng": _evidence(tmp_path)})
+    ranges = tmp_path / "flagged.txt"
+    ranges.write_text("1-5\n6\n7-10\n")
+    checker = registry().get("frames")
+    verdict = checker.judge_file(ranges, Key(values=tuple(FLAGGED)), checker.parse_params({}),
+                                 ctx)
+    assert verdict.status is Status.CORRECT and verdict.normalized == "1-10"
 
 
 def test_an_empty_capture_is_invalid(tmp_path: Path) -> None:

@@ -171,6 +171,14 @@ class Checker:
                 continue
         return any(matches_seal(normalized, s) for s in key.sealed)
 
+    def key_size_problem(self, key: Key, params: CheckerParams) -> tuple[str, str, str] | None:
+        """``(severity, message, fix)`` when the whole right answer is too large to give.
+
+        ``dflab validate`` reports it: a key no trainee could ever type (or submit)
+        makes full credit impossible. Most types hold one short value: ``None``.
+        """
+        return None
+
     def judge_file(self, path: Path, key: Key, params: CheckerParams, ctx: JudgeContext) -> Verdict:
         """Judge a file copied out of the lab (already safe to read)."""
         return Verdict.invalid(f"A '{self.name}' task takes a typed answer: use 'lab answer'.")

@@ -183,6 +183,20 @@ class FlowsChecker(Checker):
     def is_sealable(self, params: CheckerParams) -> bool:
         return False
 
+    def key_size_problem(self, key: Key, params: CheckerParams) -> tuple[str, str, str] | None:
+        """More flows than an answer may list is an error; too long to type, a warning."""
+        from runner.session.protocol import MAX_ANSWER_BYTES
+
+        if len(key.values) > MAX_FLOWS:
+            return ("error", f"the key holds {len(key.values)} flows; an answer may list at "
+                    f"most {MAX_FLOWS}", "narrow the question (or the query) to fewer flows")
+        size = sum(len(str(v).encode()) + 1 for v in key.values)
+        if size > MAX_ANSWER_BYTES:
+            return ("warning", f"the flagged flows take about {size:,} bytes, more than "
+                    f"'lab answer' accepts ({MAX_ANSWER_BYTES:,})",
+                    "tell trainees to 'lab submit' a text file with one flow per line")
+        return None
+
     def judge(self, answer: str, key: Key, params: CheckerParams, ctx: JudgeContext) -> Verdict:
         assert isinstance(params, FlowsParams)
         try:

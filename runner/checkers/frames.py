@@ -229,6 +229,18 @@ class FramesChecker(Checker):
     def is_sealable(self, params: CheckerParams) -> bool:
         return False
 
+    def key_size_problem(self, key: Key, params: CheckerParams) -> tuple[str, str, str] | None:
+        """Flagged frames too scattered to type: trainees must submit a file instead."""
+        from runner.session.protocol import MAX_ANSWER_BYTES
+
+        size = len(format_frames(key_frames(key)).encode())
+        if size <= MAX_ANSWER_BYTES:
+            return None
+        return ("warning", f"the flagged frames take {size:,} bytes written as ranges, more "
+                f"than 'lab answer' accepts ({MAX_ANSWER_BYTES:,})",
+                "tell trainees to 'lab submit' an exported capture (tshark -Y FILTER -w) or a "
+                "text file of frame ranges")
+
     def _verdict(self, answer: list[Interval], key: Key, params: FramesParams,
                  ctx: JudgeContext, strays: int = 0) -> Verdict:
         """Lift and recall of answered frames; ``strays`` are packets not in the evidence."""

@@ -158,6 +158,21 @@ class SetChecker(Checker):
             problems.append("the expected set lists the same member twice")
         return problems
 
+    def key_size_problem(self, key: Key, params: CheckerParams) -> tuple[str, str, str] | None:
+        """A set larger than an answer may be (members or bytes) can never earn full credit."""
+        from runner.session.protocol import MAX_ANSWER_BYTES
+
+        total = len(key.values) + len(key.sealed)
+        if total > MAX_MEMBERS:
+            return ("error", f"the expected set has {total} members; an answer may list at "
+                    f"most {MAX_MEMBERS}, so no trainee can get full credit",
+                    "narrow the question (or the query) to fewer members")
+        size = sum(len(str(v).encode()) + 1 for v in key.values)
+        if size > MAX_ANSWER_BYTES:
+            return ("error", f"the expected set takes {size:,} bytes written out; an answer "
+                    f"may be at most {MAX_ANSWER_BYTES:,}", "narrow the question to fewer members")
+        return None
+
     def is_sealable(self, params: CheckerParams) -> bool:
         assert isinstance(params, SetParams)
         checker, item = member_checker(params)

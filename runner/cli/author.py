@@ -10,6 +10,7 @@ from runner.cli.context import Ctx, add_json_flag
 from runner.errors import DflabError, ExitCode, InputError
 from runner.home import Home
 from runner.scenario.catalogue import resolve_ref
+from runner.scenario.gating import gating_warnings, key_size_warnings
 from runner.scenario.loader import LoadedScenario, load_scenario, validate_scenario
 from runner.scenario.problems import Problem
 from runner.scenario.seal import seal_text
@@ -61,7 +62,7 @@ def run_validate(args: argparse.Namespace, ctx: Ctx) -> int:
         loaded, found = validate_scenario(file)
         problems += found
         if loaded is not None:
-            problems += _empty_query_warnings(loaded, ctx)
+            problems += _key_warnings(loaded, ctx) + gating_warnings(loaded)
     errors = [p for p in problems if p.severity == "error"]
     if args.json:
         ctx.print_json({"files": [str(f) for f in files], "ok": not errors,
@@ -78,17 +79,16 @@ def run_validate(args: argparse.Namespace, ctx: Ctx) -> int:
     return ExitCode.INVALID_INPUT if errors else ExitCode.OK
 
 
-def _empty_query_warnings(loaded: LoadedScenario, ctx: Ctx) -> list[Problem]:
+def _key_warnings(loaded: LoadedScenario, ctx: Ctx) -> list[Problem]:
+    """Queries that find nothing, and keys larger than any answer may be."""
     from runner.session.keys import resolve_keys
 
-    if not any(c.query for c in loaded.answers.values()):
-        return []
-    out = []
     try:
         keys = resolve_keys(loaded, cache_dir=Home(ctx.home).cache)
     except DflabError as exc:
         return [Problem(str(loaded.path), 1, "tasks", f"a query failed: {exc.one_line()}",
                         "check the query against 'dflab facts'", "error")]
+    out = key_size_warnings(loaded, {t: k for t, (k, _) in keys.items()})
     for index, task in enumerate(loaded.model.tasks):
         key = keys[task.id][0]
         if loaded.answers[task.id].query is not None and not key.values:

@@ -20,6 +20,7 @@ from runner.classroom.credentials import write_credentials
 from runner.classroom.roster import read_roster
 from runner.classroom.serve import serve_class
 from runner.classroom.status import class_status
+from runner.cli import grants
 from runner.cli.context import Ctx, add_json_flag
 from runner.errors import ExitCode, NotFoundError, RefusedError
 from runner.home import Home
@@ -89,6 +90,7 @@ def _register_watch(cmds: argparse._SubParsersAction[Any]) -> None:
                            help="start a new session (default: keep answers, fresh container)")
         add_json_flag(p)
         p.set_defaults(func=run_control, action=action)
+    grants.register_class(cmds)
     p = cmds.add_parser("key", help="register an SSH public key for a seat")
     p.add_argument("name")
     p.add_argument("seat")

@@ -6,7 +6,7 @@ The one scoring vocabulary: a task is in one :class:`TaskState`, and every total
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any, Protocol
@@ -20,7 +20,7 @@ class TaskState(StrEnum):
     """Where a task stands. The values are what JSON output and the store carry."""
 
     OPEN = "open"  # in a lab, nothing counted yet
-    LOCKED = "locked"  # a task it requires is not solved
+    LOCKED = "locked"  # a task it requires is neither solved nor out of attempts
     CORRECT = "correct"
     PARTIAL = "partial"
     WRONG = "wrong"
@@ -112,20 +112,49 @@ class TaskScore:
 
 
 def session_scores(store: Store, session_id: str, tasks: list[Task]) -> list[TaskScore]:
-    """Every task's standing in one stored session."""
-    return score_tasks(tasks, store.attempts(session_id), store.hints(session_id))
+    """Every task's standing in one stored session (attempt grants included)."""
+    return score_tasks(tasks, store.attempts(session_id), store.hints(session_id),
+                       store.grants(session_id))
 
 
 def score_tasks(tasks: list[Task], attempts: list[Attempt],
-                hints: dict[str, list[tuple[int, float, float]]]) -> list[TaskScore]:
+                hints: dict[str, list[tuple[int, float, float]]],
+                grants: Mapping[str, int] | None = None) -> list[TaskScore]:
     """Score every task: best credited attempt times points, less hint costs, never < 0."""
     by_task: dict[str, list[Attempt]] = {}
     for attempt in attempts:
         by_task.setdefault(attempt.task_id, []).append(attempt)
     solved = {t.id for t in tasks
               if any(a.status == Status.CORRECT for a in by_task.get(t.id, []))}
-    return [score_task(task, tally(by_task.get(task.id, [])), hints.get(task.id, []), solved)
+    counts = {t: sum(1 for a in mine if a.counted) for t, mine in by_task.items()}
+    open_ = settled(tasks, solved, counts, grants or {})
+    return [score_task(task, tally(by_task.get(task.id, [])), hints.get(task.id, []), solved,
+                       grants=grants, settled_ids=open_)
             for task in tasks]
+
+
+def attempt_limit(task: Task, grants: Mapping[str, int] | None) -> int | None:
+    """A task's attempt limit in one session: the scenario's plus any trainer grants."""
+    if task.max_attempts is None:
+        return None
+    return task.max_attempts + (grants or {}).get(task.id, 0)
+
+
+def settled(tasks: list[Task], solved: set[str], counts: Mapping[str, int],
+            grants: Mapping[str, int]) -> set[str]:
+    """Tasks whose dependents are open: solved ones, and ones that can no longer be
+    solved (no attempts left), so one missed prerequisite never locks points for good."""
+    out = set(solved)
+    for task in tasks:
+        limit = attempt_limit(task, grants)
+        if limit is not None and counts.get(task.id, 0) >= limit:
+            out.add(task.id)
+    return out
+
+
+def exhausted(score: TaskScore) -> bool:
+    """No attempts left and not solved: the task's explanation may be shown."""
+    return score.attempts_left == 0 and score.state != TaskState.CORRECT
 
 
 @dataclass(frozen=True)
@@ -144,12 +173,18 @@ def tally(attempts: list[Attempt]) -> Tally:
 
 
 def score_task(task: Task, counts: Tally, hints: list[tuple[int, float, float]],
-               solved: set[str]) -> TaskScore:
-    """One task's standing from its attempt tally, its hints and the solved task ids."""
+               solved: set[str], *, grants: Mapping[str, int] | None = None,
+               settled_ids: set[str] | None = None) -> TaskScore:
+    """One task's standing from its attempt tally, its hints and the solved task ids.
+
+    ``settled_ids`` (default: ``solved``) are the prerequisites that no longer lock
+    their dependents; a task already attempted is never locked again.
+    """
     best, correct_at = counts.best, counts.first_correct_at
     cost = sum(h[2] for h in hints)
     earned = max(0.0, round(best * task.points - cost, 4)) if best > 0 else 0.0
-    if any(r not in solved for r in task.requires):
+    unlocking = solved if settled_ids is None else settled_ids
+    if not counts.count and any(r not in unlocking for r in task.requires):
         state = TaskState.LOCKED
     elif task.id in solved:
         state = TaskState.CORRECT
@@ -157,8 +192,8 @@ def score_task(task: Task, counts: Tally, hints: list[tuple[int, float, float]],
         state = TaskState.PARTIAL
     else:
         state = TaskState.WRONG if counts.count else TaskState.OPEN
-    return TaskScore(task.id, task.points, best, cost, earned, counts.count, task.max_attempts,
-                     len(hints), state, correct_at)
+    return TaskScore(task.id, task.points, best, cost, earned, counts.count,
+                     attempt_limit(task, grants), len(hints), state, correct_at)
 
 
 def summary(scores: list[TaskScore]) -> dict[str, Any]:

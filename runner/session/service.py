@@ -25,8 +25,11 @@ from runner.session.scoring import (
     Tally,
     TaskScore,
     TaskState,
+    attempt_limit,
+    exhausted,
     score_task,
     session_scores,
+    settled,
     summary,
     task_summary,
 )
@@ -96,7 +99,7 @@ class SessionService:
             tasks.append({
                 "id": task.id, "summary": task_summary(task, self.lang), "points": task.points,
                 "earned": score.earned, "state": score.state, "attempts": score.attempts,
-                "max_attempts": task.max_attempts, "answer_type": task.answer["type"],
+                "max_attempts": score.max_attempts, "answer_type": task.answer["type"],
                 "hints_left": len(task.hints) - score.hints_taken,
             })
         return {"title": pick_text(self.loaded.model.title, self.lang), "tasks": tasks,
@@ -105,8 +108,12 @@ class SessionService:
     def op_show(self, req: dict[str, Any]) -> dict[str, Any]:
         task, score = self._task(req)
         attempts = self.store.attempts(self.session_id, task.id)
+        explanation = self._explanation(task) if exhausted(score) else None
+        question = pick_text(task.question, self.lang)
+        if explanation:  # the lab client prints the question: the explanation goes with it
+            question = f"{question}\n\nNo attempts left. Explanation: {explanation}"
         return {
-            "id": task.id, "question": pick_text(task.question, self.lang),
+            "id": task.id, "question": question, "explanation": explanation,
             "points": task.points, "answer_type": task.answer["type"],
             "locked": score.state is TaskState.LOCKED, "requires": task.requires,
             "state": score.state, "earned": score.earned,
@@ -124,6 +131,10 @@ class SessionService:
 
     def op_hint(self, req: dict[str, Any]) -> dict[str, Any]:
         task, _ = self._task(req, open_only=True)
+        if not task.hints:
+            raise RefusedError(f"task '{task.id}' has no hints",
+                               fix="read the question again with 'lab show "
+                               f"{task.id}'; the evidence holds the answer")
         index = self.store.add_hint(self.session_id, task.id, [h.cost for h in task.hints])
         hint = task.hints[index]
         return {"text": pick_text(hint.text, self.lang), "cost": hint.cost,
@@ -180,11 +191,30 @@ class SessionService:
         self.store.add_attempt(self.session_id, task.id, kind=kind, raw=raw,
                                normalized=verdict.normalized, status=verdict.status.value,
                                score=verdict.score, feedback=verdict.feedback, counted=counted,
-                               limit=task.max_attempts)
+                               limit=attempt_limit(task, self.store.grants(self.session_id)))
         score = self._score_of(task.id)
-        return {"task": task.id, "status": verdict.status.value, "feedback": verdict.feedback,
-                "credit": verdict.score, "earned": score.earned, "points": task.points,
-                "attempts_left": score.attempts_left}
+        reply = {"task": task.id, "status": verdict.status.value, "feedback": verdict.feedback,
+                 "credit": verdict.score, "earned": score.earned, "points": task.points,
+                 "attempts_left": score.attempts_left}
+        if counted and exhausted(score):
+            reply.update(self._closing_note(task, verdict.feedback))
+        return reply
+
+    def _explanation(self, task: Task) -> str:
+        return pick_text(task.explanation, self.lang).strip() if task.explanation else ""
+
+    def _closing_note(self, task: Task, feedback: str) -> dict[str, Any]:
+        """What a trainee learns when a task can no longer be solved: its explanation,
+        and which tasks that waited for it are open now."""
+        opened = [t.id for t in self.loaded.model.tasks if task.id in t.requires
+                  and self._score_of(t.id).state is not TaskState.LOCKED]
+        explanation = self._explanation(task)
+        note = " No attempts left."
+        if explanation:
+            note += f" Explanation: {explanation}"
+        if opened:
+            note += f" Now open: {', '.join(opened)}."
+        return {"feedback": feedback + note, "explanation": explanation, "unlocked": opened}
 
     def _throttle(self) -> None:
         now = time.monotonic()
@@ -201,10 +231,14 @@ class SessionService:
 
     def _score_of(self, task_id: str) -> TaskScore:
         # Only this task's rows: the answer path must not slow down as attempts pile up.
+        grants = self.store.grants(self.session_id)
+        solved = self.store.solved(self.session_id)
+        open_ = settled(self.loaded.model.tasks, solved,
+                        self.store.attempt_counts(self.session_id), grants)
         return score_task(self.loaded.task(task_id),
                           Tally(*self.store.tally(self.session_id, task_id)),
-                          self.store.task_hints(self.session_id, task_id),
-                          self.store.solved(self.session_id))
+                          self.store.task_hints(self.session_id, task_id), solved,
+                          grants=grants, settled_ids=open_)
 
     def _task(self, req: dict[str, Any], open_only: bool = False) -> tuple[Task, TaskScore]:
         task_id = req.get("task")

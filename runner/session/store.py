@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from runner.errors import NotFoundError, RefusedError, StoreError
+from runner.errors import NotFoundError, RefusedError, StoreError, UsageError
 from runner.home import secure_file
 from runner.session.migrations import migrate
 
@@ -285,6 +285,45 @@ class Store:
                             " ORDER BY task_id, idx", (session_id,)):
             out.setdefault(r["task_id"], []).append((r["idx"], r["at"], r["cost"]))
         return out
+
+    # -- attempt grants (stored as events: no schema change) ----------------------
+
+    def grant_attempts(self, session_id: str, task_id: str, attempts: int,
+                       by: str = "trainer") -> int:
+        """Give one session ``attempts`` more tries at one task; answers are kept.
+
+        Recorded as a ``grant`` event (so reports can show it). Returns the total
+        extra attempts the task now has in this session.
+
+        Raises:
+            UsageError: ``attempts`` is not a positive number.
+            NotFoundError: no such session or task.
+        """
+        if attempts < 1:
+            raise UsageError("--attempts must be 1 or more", fix="e.g. --attempts 1")
+        row = self.session(session_id)
+        if task_id not in self.keys(row.id):
+            known = ", ".join(sorted(self.keys(row.id))) or "(none)"
+            raise NotFoundError(f"session {row.id} has no task '{task_id}'",
+                                fix=f"use one of: {known}")
+        self.event(row.id, "grant", task=task_id, attempts=attempts, by=by)
+        return self.grants(row.id).get(task_id, 0)
+
+    def grants(self, session_id: str) -> dict[str, int]:
+        """Extra attempts granted per task in one session (summed over its grant events)."""
+        rows = self.query("SELECT detail FROM events WHERE session_id = ? AND kind = 'grant'",
+                          (session_id,))
+        out: dict[str, int] = {}
+        for r in rows:
+            detail = json.loads(r["detail"])
+            out[detail["task"]] = out.get(detail["task"], 0) + int(detail["attempts"])
+        return out
+
+    def attempt_counts(self, session_id: str) -> dict[str, int]:
+        """Counted attempts per task (what attempt limits are measured against)."""
+        rows = self.query("SELECT task_id, COUNT(*) AS n FROM attempts WHERE session_id = ?"
+                          " AND counted = 1 GROUP BY task_id", (session_id,))
+        return {r["task_id"]: int(r["n"]) for r in rows}
 
 
 def _session(row: sqlite3.Row) -> SessionRow:

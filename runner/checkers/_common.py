@@ -7,6 +7,7 @@ any regular expression or parser sees it.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from runner.checkers.base import InvalidAnswer
@@ -46,3 +47,45 @@ def snippet(text: str, limit: int = 40) -> str:
     """A short, printable excerpt of ``text`` for feedback messages."""
     text = text if len(text) <= limit else text[: limit - 1] + "…"
     return repr(text)
+
+
+# A count or a duration may come with the unit the question asked for ("23.09 seconds",
+# "1000 ports"). Base units are dropped; a scaled unit would change the number, so it
+# is refused with a hint rather than guessed at.
+BASE_UNITS = frozenset({
+    "s", "sec", "secs", "second", "seconds", "b", "byte", "bytes", "octet", "octets",
+    "packet", "packets", "frame", "frames", "port", "ports", "host", "hosts", "time", "times",
+    "attempt", "attempts", "connection", "connections", "request", "requests",
+})
+SCALED_UNITS = frozenset({
+    "ms", "msec", "millisecond", "milliseconds", "us", "µs", "μs", "microsecond",
+    "microseconds", "ns", "nanosecond", "nanoseconds", "m", "min", "mins", "minute",
+    "minutes", "h", "hr", "hrs", "hour", "hours", "d", "day", "days", "k", "kb", "kib",
+    "mb", "mib", "gb", "gib", "kbyte", "kbytes", "mbyte", "mbytes",
+})
+_UNIT = re.compile(r"(?P<num>.*?[0-9.])(?P<space>\s*)(?P<unit>[^\W\d_]+)\.?", re.UNICODE)
+_PLAIN_DECIMAL = re.compile(r"[+-]?[0-9][0-9,_' ]*(?:\.[0-9]*)?|[+-]?\.[0-9]+")
+
+
+def strip_unit(raw: str, what: str) -> str:
+    """``raw`` without a trailing base unit ("23.09 seconds" -> "23.09").
+
+    A unit written without a space is only taken off a plain decimal number, so
+    hexadecimal ``0x1b`` is never read as ``0x1`` bytes.
+
+    Raises:
+        InvalidAnswer: a scaled unit (ms, minutes, KB...): the number would change.
+    """
+    match = _UNIT.fullmatch(raw.strip())
+    if not match:
+        return raw
+    unit = match.group("unit").casefold()
+    if not match.group("space") and not _PLAIN_DECIMAL.fullmatch(match.group("num")):
+        return raw
+    if unit in BASE_UNITS:
+        return match.group("num")
+    if unit in SCALED_UNITS:
+        raise InvalidAnswer(f"'{raw.strip()}' gives {what} in {match.group('unit')}.",
+                            "Give it in the unit the question asks for (seconds, bytes), "
+                            "without the unit or with it spelled out.")
+    return raw

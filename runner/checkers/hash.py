@@ -1,8 +1,10 @@
 """Message digests (MD5, SHA-1, SHA-256, SHA-512) in hex, any case.
 
 The algorithm follows from the length. ``sha256:ab12...`` or ``MD5: ab12...``
-prefixes, and hex split by spaces or colons (as ``certutil`` and
-``openssl -c`` print it) are accepted.
+prefixes, hex split by spaces or colons (as ``certutil`` and
+``openssl -c`` print it), and a whole output line of ``sha256sum``/``md5sum``
+(``HEX  file``, ``HEX *file``) or of the BSD/``openssl dgst`` form
+(``SHA256(file)= HEX``) are accepted.
 """
 
 from __future__ import annotations
@@ -21,6 +23,11 @@ TITLES = {"md5": "MD5", "sha1": "SHA-1", "sha256": "SHA-256", "sha512": "SHA-512
 _BY_LENGTH = {length: algo for algo, length in LENGTHS.items()}
 _PREFIX = re.compile(r"(?i)(md5|sha-?1|sha-?256|sha-?512)\s*[:=]?\s*")
 _SEPARATORS = re.compile(r"[\s:]")
+# "HEX  name" or "HEX *name" (GNU coreutils), "\HEX  name" (escaped file name).
+_SUM_LINE = re.compile(r"\\?(?P<hex>[0-9a-fA-F]{32,128}) [ *](?P<file>\S.*)")
+# "SHA256 (name) = HEX" (BSD, --tag) and "SHA2-256(name)= HEX" (openssl dgst).
+_TAG_LINE = re.compile(
+    r"(?i)(?P<algo>md5|sha-?1|sha2?-?256|sha2?-?512)\s*\((?P<file>.*)\)\s*=\s*(?P<hex>[0-9a-f]+)")
 
 
 class HashParams(CheckerParams):
@@ -43,7 +50,12 @@ def parse_digest(raw: str, algorithm: str | None = None) -> str:
     """
     text = token(raw, "a digest", _expected_hint(algorithm), max_len=400, spaces=True)
     named = None
-    prefix = _PREFIX.match(text)
+    tool_line = _SUM_LINE.fullmatch(text) or _TAG_LINE.fullmatch(text)
+    if tool_line:
+        algo = (tool_line.groupdict().get("algo") or "").lower().replace("-", "")
+        named = {"sha2256": "sha256", "sha2512": "sha512"}.get(algo, algo) or None
+        text = tool_line.group("hex")
+    prefix = None if tool_line else _PREFIX.match(text)
     if prefix:
         named = prefix.group(1).lower().replace("-", "")
         text = text[prefix.end() :]

@@ -1,7 +1,8 @@
 """Whole numbers: decimal with thousands separators, or 0x/0o/0b prefixed.
 
 A leading zero does not mean octal (``010`` is ten): trainees copy numbers out
-of zero-padded tool output, never out of C source.
+of zero-padded tool output, never out of C source. A port in nmap's notation
+(``22/tcp``) is its number, and a base unit may follow (``1000 ports``).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from runner.checkers._common import token
+from runner.checkers._common import strip_unit, token
 from runner.checkers.base import Checker, CheckerParams, InvalidAnswer
 
 HINT = "Write a whole number such as 1234, 1,234 or 0x4d2."
@@ -20,6 +21,8 @@ _PREFIXED = re.compile(
 )
 _BASES = {"x": 16, "o": 8, "b": 2}
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2212": "-"})
+_NMAP_PORT = re.compile(r"([0-9]{1,5})/(?:tcp|udp|sctp)", re.IGNORECASE)
+_SCIENTIFIC = re.compile(r"[+-]?[0-9]+(?:\.[0-9]*)?[eE][+-]?[0-9]{1,3}")
 
 
 class IntegerParams(CheckerParams):
@@ -33,6 +36,10 @@ def parse_integer(raw: str) -> int:
         InvalidAnswer: not a whole number in an accepted notation.
     """
     text = token(raw, "a whole number", HINT, max_len=80, spaces=True).translate(_SPACES)
+    port = _NMAP_PORT.fullmatch(text)
+    if port:
+        return int(port.group(1))
+    text = strip_unit(text, "the number")
     match = _DECIMAL.fullmatch(text)
     if match:
         sep = match.group("sep")
@@ -48,6 +55,11 @@ def parse_integer(raw: str) -> int:
         return -value if prefixed.group("sign") == "-" else value
     if re.fullmatch(r"[+-]?[0-9,_' ]*\.[0-9]*", text):
         raise InvalidAnswer(f"'{text}' is not a whole number.", "Leave out the fraction.")
+    if _SCIENTIFIC.fullmatch(text):
+        value = float(text)
+        written = f"{int(value)}" if value.is_integer() and abs(value) < 1e16 else "it in full"
+        raise InvalidAnswer(f"'{text}' is in scientific notation.",
+                            f"Write the whole number out: {written}.")
     raise InvalidAnswer(f"'{text}' is not a whole number.", HINT)
 
 

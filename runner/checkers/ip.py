@@ -41,6 +41,10 @@ class IpParams(CheckerParams):
         True,
         description="Treat an IPv4-mapped IPv6 address (::ffff:192.0.2.1) as its IPv4 address.",
     )
+    allow_port: bool = Field(
+        True,
+        description="Accept an endpoint (10.0.0.5:445, [2001:db8::1]:443) and judge its address.",
+    )
 
     @field_validator("within")
     @classmethod
@@ -100,6 +104,20 @@ def parse_network(raw: str, *, map_v4: bool = True) -> Network:
     raise InvalidAnswer(f"'{text}' has host bits set.", f"Did you mean {fixed}?")
 
 
+_V4_PORT = re.compile(r"\s*(?P<addr>[0-9]{1,3}(?:\.[0-9]{1,3}){3}):[0-9]{1,5}\s*")
+_V6_PORT = re.compile(r"\s*\[(?P<addr>[^\]]+)\]:[0-9]{1,5}\s*")
+
+
+def _drop_port(raw: str) -> str:
+    """The address of an ``IP:port`` endpoint; anything else unchanged.
+
+    Only unambiguous forms: an IPv4 address with one colon, or a bracketed IPv6
+    address (a bare IPv6 address ends in hex groups that could be a port).
+    """
+    match = _V4_PORT.fullmatch(raw) or _V6_PORT.fullmatch(raw)
+    return match.group("addr") if match else raw
+
+
 def _text(value: Address | Network) -> str:
     if isinstance(value, IPv4Network | IPv6Network):
         if value.num_addresses == 1:
@@ -122,6 +140,8 @@ class IpChecker(Checker):
 
     def parse(self, raw: str, params: IpParams) -> Address | Network:
         """The address (or, with ``cidr: true``, network) an answer names."""
+        if params.allow_port:
+            raw = _drop_port(raw)
         if "/" in raw:
             if not params.cidr:
                 raise InvalidAnswer(

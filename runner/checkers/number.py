@@ -1,7 +1,8 @@
 """Real numbers, optionally within an absolute and/or relative tolerance.
 
 Accepted: ``1234.5``, ``1,234.5``, ``1 234.5``, ``1_234.5``, ``1'234.5``,
-``-0.5``, ``.5``, ``1.2e3``. A comma is only ever a thousands separator (in
+``-0.5``, ``.5``, ``1.2e3``, with a base unit after it (``23.09 seconds``,
+``23.09s``, ``1500 bytes``; a scaled unit such as ``ms`` is refused). A comma is only ever a thousands separator (in
 groups of three); ``1,5`` is refused rather than guessed, because ``1,500`` is
 1500 to one trainee and 1.5 to another.
 """
@@ -14,7 +15,7 @@ from typing import Any
 
 from pydantic import Field
 
-from runner.checkers._common import token
+from runner.checkers._common import strip_unit, token
 from runner.checkers.base import (
     Checker,
     CheckerParams,
@@ -55,6 +56,7 @@ def parse_number(raw: str) -> float:
         InvalidAnswer: not a finite number in an accepted notation.
     """
     text = token(raw, "a number", HINT, max_len=64, spaces=True).translate(_SPACES)
+    text = strip_unit(text, "the number")
     match = _NUMBER.fullmatch(text)
     if not match or not any(ch.isdigit() for ch in text.partition("e")[0].partition("E")[0]):
         if _DECIMAL_COMMA.fullmatch(text):

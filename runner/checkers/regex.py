@@ -26,6 +26,11 @@ class RegexParams(CheckerParams):
     )
     multiline: bool = Field(False, description="'^' and '$' match at every line of the answer.")
     dotall: bool = Field(False, description="'.' also matches a newline.")
+    unpad_ipv4: bool = Field(
+        True,
+        description="Also try the answer with zero-padded IPv4 octets written plainly "
+        "(192.168.002.016 -> 192.168.2.16), as the ip type reads them.",
+    )
 
 
 def _flags(params: RegexParams) -> int:
@@ -86,15 +91,29 @@ class RegexChecker(Checker):
         except InvalidAnswer as exc:
             return Verdict.invalid(exc.feedback())
         flags = _flags(params)
+        candidates = [text]
+        if params.unpad_ipv4:
+            plain = _PADDED_V4.sub(_unpad, text)
+            if plain != text:
+                candidates.append(plain)
         for value in key.values:
             try:
                 compiled = re.compile(str(value), flags)
             except re.error:
                 continue
-            found = compiled.fullmatch(text) if params.fullmatch else compiled.search(text)
-            if found:
-                return Verdict.correct(text)
+            for candidate in candidates:
+                match = compiled.fullmatch if params.fullmatch else compiled.search
+                if match(candidate):
+                    return Verdict.correct(candidate)
         return Verdict.wrong(text)
+
+
+# A dotted quad not inside a longer run of digits and dots, with at least one padded octet.
+_PADDED_V4 = re.compile(r"(?<![0-9.])[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?![0-9.]*[0-9])")
+
+
+def _unpad(match: re.Match[str]) -> str:
+    return ".".join(str(int(octet)) for octet in match.group(0).split("."))
 
 
 CHECKER = RegexChecker

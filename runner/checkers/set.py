@@ -78,8 +78,17 @@ def member_checker(params: SetParams) -> tuple[Checker, CheckerParams]:
     return checker, checker.parse_params(params.item)
 
 
+# An arrow between items ("a -> b -> c", as a path or a chain is often written) is a
+# separator: a set has no order, and no member of these types holds an arrow.
+_ARROWS = re.compile(r"\s*(?:<?-+>|=+>|[→⇒➔])\s*")
+
+
 def split_members(raw: str, of: str) -> list[str]:
     """The members of a set answer, by the separator rules in the module docstring."""
+    if of != "text" and _ARROWS.search(raw):
+        raw = _ARROWS.sub("\n", raw)
+    elif of == "text" and re.search(r"\s(?:-+>|=+>|→)\s", raw):
+        raw = re.sub(r"\s(?:-+>|=+>|→)\s", "\n", raw)
     if of in TOKEN_TYPES:
         pieces = re.split(r"[\s,;]+", raw)
     elif "\n" in raw or ";" in raw:

@@ -3,7 +3,9 @@
 Accepted: ISO 8601 (``2013-05-14T12:00:00Z``, ``2013-05-14 14:00:00+02:00``,
 fractions of a second, basic form ``20130514T120000Z``), Wireshark's
 ``May 14, 2013 12:00:00.123456789 UTC``, and Unix epoch seconds (9 to 11
-digits, optionally with a fraction, as ``frame.time_epoch`` shows them).
+digits, optionally with a fraction, as ``frame.time_epoch`` shows them), and
+what ``date`` prints (``Sun Jul  4 20:24:16 UTC 2010``, with AM/PM in en_US,
+``date -R``).
 An answer without a zone is read in the task's ``timezone`` (default UTC).
 Zone abbreviations other than UTC/GMT/Z (``CEST``, ``EST``) are refused: they
 are ambiguous, and a wrong guess would move the answer by hours.
@@ -54,6 +56,16 @@ _WIRESHARK = re.compile(
     r"(?P<mon>[A-Za-z]{3})[a-z]*\.?\s+(?P<d>[0-9]{1,2}),\s*(?P<y>[0-9]{4})\s+"
     r"(?P<h>[0-9]{1,2}):(?P<mi>[0-9]{2}):(?P<s>[0-9]{2})(?:\.(?P<f>[0-9]{1,9}))?"
     r"(?:\s+(?P<abbr>[A-Za-z][A-Za-z0-9+:-]*))?",
+)
+# What `date` prints: "Sun Jul  4 20:24:16 UTC 2010" (C locale), "Sun Jul  4 08:24:16 PM UTC
+# 2010" (en_US), "Sun 04 Jul 2010 08:24:16 PM UTC", "Sun  4 Jul 20:24:16 UTC 2010" (en_GB), and
+# "Sun, 04 Jul 2010 20:24:16 +0000" (date -R).
+_DATE_CMD = re.compile(
+    r"(?:[A-Za-z]{3},?\s+)?(?:(?P<mon>[A-Za-z]{3})\s+(?P<d>[0-9]{1,2})|"
+    r"(?P<d2>[0-9]{1,2})\s+(?P<mon2>[A-Za-z]{3}))\s+(?:(?P<y>[0-9]{4})\s+)?"
+    r"(?P<h>[0-9]{1,2}):(?P<mi>[0-9]{2}):(?P<s>[0-9]{2})(?:[.,](?P<f>[0-9]{1,9}))?"
+    r"(?:\s*(?P<ampm>[AaPp][Mm]))?(?:\s+(?P<abbr>[A-Za-z]{1,5}|[+-][0-9]{2}:?[0-9]{2}))?"
+    r"(?:\s+(?P<y2>[0-9]{4}))?"
 )
 _EPOCH = re.compile(r"(?P<sec>[0-9]{9,11})(?:[.,](?P<f>[0-9]{1,9}))?")
 _OFFSET = re.compile(r"(?P<sign>[+-])(?P<h>[0-9]{2}):?(?P<m>[0-9]{2})?")
@@ -143,6 +155,9 @@ def parse_time(raw: str, default_zone: tzinfo) -> datetime:
     if match and match.group("mon").lower() in _MONTHS:
         zone = _answer_zone(match.group("abbr"), default_zone)
         return _build(match.groupdict(), _MONTHS[match.group("mon").lower()], zone)
+    match = _DATE_CMD.fullmatch(text)
+    if match:
+        return _date_cmd(match, default_zone)
     match = _EPOCH.fullmatch(text)
     if match:
         return _epoch(match)
@@ -156,6 +171,23 @@ def parse_time(raw: str, default_zone: tzinfo) -> datetime:
             "A date alone is not a point in time.", "Add the time: 2013-05-14 12:00:00."
         )
     raise InvalidAnswer(f"{snippet(text)} is not a timestamp.", HINT)
+
+
+def _date_cmd(match: re.Match[str], default_zone: tzinfo) -> datetime:
+    """A time as the ``date`` command prints it (see ``_DATE_CMD``)."""
+    fields = match.groupdict()
+    month = _MONTHS.get((fields["mon"] or fields["mon2"] or "").lower())
+    if month is None or bool(fields["y"]) == bool(fields["y2"]):
+        raise InvalidAnswer(f"{snippet(match.group(0))} is not a timestamp.", HINT)
+    fields["d"] = fields["d"] or fields["d2"]
+    fields["y"] = fields["y"] or fields["y2"]
+    ampm = (fields["ampm"] or "").lower()
+    if ampm:
+        hour = int(fields["h"] or 0)
+        if not 1 <= hour <= 12:
+            raise InvalidAnswer("With AM/PM the hour runs from 1 to 12.", HINT)
+        fields["h"] = str(hour % 12 + (12 if ampm == "pm" else 0))
+    return _build(fields, month, _answer_zone(fields["abbr"], default_zone))
 
 
 def canonical(moment: datetime) -> str:

@@ -56,8 +56,8 @@ def parse_integer(raw: str) -> int:
     if re.fullmatch(r"[+-]?[0-9,_' ]*\.[0-9]*", text):
         raise InvalidAnswer(f"'{text}' is not a whole number.", "Leave out the fraction.")
     if _SCIENTIFIC.fullmatch(text):
-        value = float(text)
-        written = f"{int(value)}" if value.is_integer() and abs(value) < 1e16 else "it in full"
+        number = float(text)
+        written = f"{int(number)}" if number.is_integer() and abs(number) < 1e16 else "it in full"
         raise InvalidAnswer(f"'{text}' is in scientific notation.",
                             f"Write the whole number out: {written}.")
     raise InvalidAnswer(f"'{text}' is not a whole number.", HINT)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from urllib.parse import unquote, unquote_plus
@@ -60,10 +61,9 @@ def _decodings(answer: str) -> list[str]:
     """The answer read as URL-encoded text (%XX escapes, '+' for a space), if it differs."""
     out = []
     if re.search(r"%[0-9A-Fa-f]{2}", answer):
-        try:
+        # Not text once decoded: only the answer as typed can match.
+        with contextlib.suppress(UnicodeDecodeError):
             out.append(unquote(answer, errors="strict"))
-        except UnicodeDecodeError:
-            pass  # not text once decoded: only the answer as typed can match
     if "+" in answer:
         out.append(unquote_plus(answer))
     return [d for d in dict.fromkeys(out) if d != answer]

@@ -3,8 +3,8 @@
 Accepted: ``1234.5``, ``1,234.5``, ``1 234.5``, ``1_234.5``, ``1'234.5``,
 ``-0.5``, ``.5``, ``1.2e3``, with a base unit after it (``23.09 seconds``,
 ``23.09s``, ``1500 bytes``; a scaled unit such as ``ms`` is refused). A comma
-is only ever a thousands separator (in groups of three); ``1,5`` is refused rather than guessed, because ``1,500`` is
-1500 to one trainee and 1.5 to another.
+is only ever a thousands separator (in groups of three); ``1,5`` is refused
+rather than guessed, because ``1,500`` is 1500 to one trainee and 1.5 to another.
 """
 
 from __future__ import annotations

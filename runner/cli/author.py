@@ -100,9 +100,11 @@ def _key_warnings(loaded: LoadedScenario, ctx: Ctx) -> list[Problem]:
     return out
 
 
-def _results(loaded: LoadedScenario, sheet: dict[str, Any], base: Path, ctx: Ctx
-             ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    results = grade(loaded, sheet, base, cache_dir=Home(ctx.home).cache, where=str(base))
+def _results(loaded: LoadedScenario, sheet: dict[str, Any], base: Path, ctx: Ctx,
+             where: Path | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Grade a sheet; ``where`` (the sheet file) names the source in messages."""
+    results = grade(loaded, sheet, base, cache_dir=Home(ctx.home).cache,
+                    where=str(where or base))
     return [r.as_dict() for r in results], total(results)
 
 
@@ -110,7 +112,7 @@ def run_grade(args: argparse.Namespace, ctx: Ctx) -> int:
     loaded = load_scenario(resolve_ref(args.scenario, ctx.env))
     sheet_path = Path(args.answers)
     sheet = load_sheet(sheet_path)
-    rows, summary = _results(loaded, sheet, sheet_path.resolve().parent, ctx)
+    rows, summary = _results(loaded, sheet, sheet_path.resolve().parent, ctx, sheet_path)
     if args.json:
         ctx.print_json({"scenario": loaded.id, "tasks": rows, "total": summary})
     else:

@@ -56,7 +56,9 @@ def checker_rows() -> list[dict[str, Any]]:
         params = []
         for name, field in checker.Params.model_fields.items():
             annotation = getattr(field.annotation, "__name__", None) or str(field.annotation)
-            default = "required" if field.is_required() else repr(field.default)
+            # A default_factory leaves ``field.default`` unset (PydanticUndefined): call it.
+            default = ("required" if field.is_required()
+                       else repr(field.get_default(call_default_factory=True)))
             params.append({"name": name, "type": annotation.replace("typing.", ""),
                            "default": default, "description": field.description or ""})
         kinds = [k for k, ok in (("answer", checker.accepts_text), ("file", checker.accepts_file))

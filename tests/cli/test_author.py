@@ -34,6 +34,7 @@ def test_verify_and_grade(cli, build, tmp_path):
     sheet.write_text("nosuch: 1\n")
     bad = cli("grade", str(scenario), "--answers", str(sheet))
     assert bad.code == 3 and "unknown task id 'nosuch'" in bad.stderr
+    assert f"{sheet}: unknown task id" in bad.stderr  # the file, not its folder (issue 8.7)
 
 
 def test_verify_fails_when_a_solution_is_wrong(cli, build):
@@ -75,6 +76,11 @@ def test_checkers_lists_types_with_parameters(cli):
     assert {"text"} <= names
     text = next(c for c in data["checkers"] if c["name"] == "text")
     assert text["params"][0]["name"] == "case_sensitive"
+    # Issue 8.7: a parameter with a default factory showed 'PydanticUndefined'.
+    item = next(p for c in data["checkers"] if c["name"] == "set" for p in c["params"]
+                if p["name"] == "item")
+    assert item["default"] == "{}"
+    assert "Undefined" not in cli("checkers").stdout
 
 
 def test_usage_errors_are_one_line(cli):

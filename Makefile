@@ -8,7 +8,7 @@ SCENARIO ?= port-scan-triage
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps lab test test-fast lint typecheck images runner-image bench bench-lab bench-class golden clean
+.PHONY: help install system-deps lab test test-fast lint typecheck images runner-image bench bench-lab bench-class bench-seal golden clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ bench-class: install images ## 40 classroom seats: start time, idle memory, answ
 
 bench: install ## dflab's capture analysis vs tshark on a generated capture (PACKETS=1000000 for the full run)
 	$(BIN)/python bench/bench_pcap.py --packets $(or $(PACKETS),200000)
+
+bench-seal: install ## one sealed-key check (scrypt) vs the old salted SHA-256, and brute-force times
+	$(BIN)/python bench/bench_seal.py
 
 golden: install ## re-record the tshark golden files in tests/golden (needs tshark)
 	$(BIN)/python tools/record_golden.py

@@ -37,7 +37,7 @@ def lab_score(store: Store, session_id: str, loaded: LoadedScenario) -> LabScore
     moments = [a.at for a in attempts] + [h[1] for taken in hints.values() for h in taken]
     status = store.session(session_id).status
     return LabScore(loaded.id, session_id, status,
-                    score_tasks(loaded.model.tasks, attempts, hints),
+                    score_tasks(loaded.model.tasks, attempts, hints, store.grants(session_id)),
                     max(moments) if moments else None)
 
 

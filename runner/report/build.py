@@ -25,7 +25,7 @@ def build_report(running: Running) -> dict[str, Any]:
     """Everything a report shows, as plain data (the JSON format is exactly this)."""
     row, store, loaded = running.row, running.store, running.loaded
     attempts = store.attempts(row.id)
-    scores = score_tasks(loaded.model.tasks, attempts, store.hints(row.id))
+    scores = score_tasks(loaded.model.tasks, attempts, store.hints(row.id), store.grants(row.id))
     tasks = []
     for task, score in zip(loaded.model.tasks, scores, strict=True):
         mine = [a for a in attempts if a.task_id == task.id]

@@ -124,3 +124,13 @@ def test_validate_warns_on_the_shipped_port_scan_chain(cli):
     problems = json.loads(result.stdout)["problems"]
     assert any(p["field"] == "tasks[3].max_attempts" and "gates 20 of 70 points (open-ports)"
                in p["message"] and p["severity"] == "warning" for p in problems)
+
+
+def test_seat_standings_count_grants(build, tmp_path):
+    from runner.classroom.status import lab_score
+
+    service = _session(build, tmp_path)
+    ask(service, op="answer", task="kind", value="connect")
+    service.store.grant_attempts(service.session_id, "kind", 2)
+    kind = lab_score(service.store, service.session_id, service.loaded).scores[0]
+    assert kind.max_attempts == 3 and kind.attempts_left == 2

@@ -1,49 +1,38 @@
-"""Checks that keep a submitted artifact copy from reaching anything but one file in /work.
+"""How the Docker backend applies the copy-out policy (:mod:`runner.backends.copyout`).
 
-A trainee controls everything inside the lab, so a "submitted file" may be a
-symlink to a host-mounted secret, a device, a FIFO that blocks the reader, a
-hard link, or a file bigger than the host should store. Every check here
-refuses with :class:`RefusedError` and a one-line reason naming the path.
-The Docker backend runs them in three layers: a probe inside the lab, the
-engine's own stat of every path component while the lab is paused, and the
-tar stream itself (one regular member, size capped while reading).
+The policy and its wording live in ``copyout``; this module reads what a Docker
+lab can tell: a probe inside the lab, the engine's own stat of every path
+component while the lab is frozen, and the tar stream itself (one regular
+member, size capped while reading).
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import os
 import posixpath
-import shutil
 import tarfile
-import tempfile
 from pathlib import Path
 from typing import IO
 
+from runner.backends import copyout
 from runner.backends.base import LAB_WORK_DIR
-from runner.errors import RefusedError
+from runner.backends.copyout import check_size, refuse
 
 # Go's os.FileMode type bits, as the engine reports them in the path stat header.
 _GO_DIR = 1 << 31
+_GO_LINK = 1 << 27
 _GO_TYPE_BITS = {
-    1 << 27: "a symbolic link",
     1 << 26: "a device",
-    1 << 25: "a named pipe (FIFO)",
-    1 << 24: "a socket",
-    1 << 21: "a character device",
-    1 << 19: "not a regular file",
-    _GO_DIR: "a directory",
+    1 << 25: copyout.KINDS["fifo"],
+    1 << 24: copyout.KINDS["socket"],
+    1 << 21: copyout.KINDS["character special file"],
+    1 << 19: "a special file",
+    _GO_DIR: copyout.KINDS["directory"],
 }
 _TAR_SLACK = 64 * 1024  # headers and padding around one member
-_FIX = "copy the file itself into /work and submit the copy"
 
 PROBE_SCRIPT = 'stat -c "%h|%F|%s" -- "$1" && realpath -e -- "$1"'
-
-
-def refuse(path: str, why: str, fix: str = _FIX) -> RefusedError:
-    """The one error every check raises."""
-    return RefusedError(f"{path}: refused: {why}", fix=fix)
 
 
 def normalise(lab_path: str) -> str:
@@ -56,13 +45,13 @@ def normalise(lab_path: str) -> str:
     if not raw or "\x00" in raw:
         raise refuse(repr(lab_path), "not a usable path")
     if ".." in raw.split("/"):
-        raise refuse(raw, "'..' is not allowed in a submitted path", "give the path inside /work")
+        raise refuse(raw, copyout.DOTDOT, f"give the path inside {LAB_WORK_DIR}")
     joined = raw if raw.startswith("/") else posixpath.join(LAB_WORK_DIR, raw)
     path = posixpath.normpath(joined)
     if path.startswith("//"):
         path = "/" + path.lstrip("/")
     if not path.startswith(LAB_WORK_DIR + "/"):
-        raise refuse(path, "only files under /work can be submitted", "copy the file into /work")
+        raise copyout.outside(path, LAB_WORK_DIR)
     return path
 
 
@@ -75,24 +64,17 @@ def check_probe(path: str, code: int, output: str, max_bytes: int) -> None:
     """Judge the in-lab probe's answer (see :data:`PROBE_SCRIPT`)."""
     lines = output.strip().splitlines()
     if code != 0 or len(lines) < 2 or lines[0].count("|") != 2:
-        raise refuse(path, "no such file in the lab", "check the path with 'ls -l'")
+        raise copyout.missing(path)
     links, kind, size = lines[0].split("|")
+    if kind == "symbolic link":
+        raise refuse(path, copyout.LINK)
     if kind not in ("regular file", "regular empty file"):
-        raise refuse(path, f"it is a {kind}, not a regular file")
+        raise copyout.not_regular(path, copyout.KINDS.get(kind, f"a {kind}"))
     if int(links) > 1:
-        raise refuse(path, f"it is a hard link ({links} names for one file)")
+        raise copyout.hard_link(path, int(links))
     check_size(path, int(size), max_bytes)
     if lines[1] != path:
-        raise refuse(path, "the path goes through a symbolic link")
-
-
-def check_size(path: str, size: int, max_bytes: int) -> None:
-    if size > max_bytes:
-        raise refuse(
-            path,
-            f"{size:,} bytes is over the {max_bytes:,}-byte limit",
-            "submit a smaller file (ask the trainer to raise artifact_mb)",
-        )
+        raise refuse(path, copyout.LINK)
 
 
 def components(path: str) -> list[str]:
@@ -108,13 +90,15 @@ def check_stat(path: str, step: str, header: str, max_bytes: int) -> None:
         mode = int(stat["mode"])
     except (ValueError, KeyError, TypeError):
         raise refuse(path, f"the engine gave no usable stat for {step}") from None
+    if mode & _GO_LINK:
+        raise refuse(path, copyout.LINK)
     if step != path:
         if mode & ~0o7777 != _GO_DIR:
-            raise refuse(path, f"{step} is not a plain folder (a symbolic link?)")
+            raise refuse(path, f"{step} is not a folder")
         return
     for bit, what in _GO_TYPE_BITS.items():
         if mode & bit:
-            raise refuse(path, f"it is {what}")
+            raise copyout.not_regular(path, what)
     check_size(path, int(stat.get("size", 0)), max_bytes)
 
 
@@ -128,7 +112,7 @@ class _Capped:
         chunk = self._raw.read(size if size and size > 0 else 65536)
         self.seen += len(chunk)
         if self.seen > self._limit:
-            raise refuse(self._path, "the copy grew past the size limit while reading")
+            raise refuse(self._path, copyout.GREW)
         return chunk
 
 
@@ -140,29 +124,19 @@ def extract_one(stream: IO[bytes], path: str, dest_dir: Path, max_bytes: int) ->
     """
     capped = _Capped(stream, path, max_bytes + _TAR_SLACK)
     name = posixpath.basename(path)
-    dest_dir.mkdir(parents=True, exist_ok=True)
     try:
         with tarfile.open(fileobj=capped, mode="r|") as archive:  # type: ignore[call-overload]
             member = archive.next()
             if member is None:
                 raise refuse(path, "the lab sent an empty archive")
             if not member.isreg() or member.islnk():
-                raise refuse(path, "it is not a regular file (link, device or FIFO)")
+                raise copyout.not_regular(path, "a link, device or FIFO")
             if member.name.rsplit("/", 1)[-1] != name:
                 raise refuse(path, f"the lab sent {member.name!r} instead")
             check_size(path, member.size, max_bytes)
             source = archive.extractfile(member)
             if source is None:
                 raise refuse(path, "the lab sent no file data")
-            fd, tmp = tempfile.mkstemp(prefix=".fetch-", dir=dest_dir)
-            try:
-                with os.fdopen(fd, "wb") as out:
-                    shutil.copyfileobj(source, out, 1024 * 1024)
-                final = dest_dir / name
-                Path(tmp).replace(final)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            return copyout.write_capped(source, dest_dir, name, max_bytes, path)
     except tarfile.TarError as exc:
         raise refuse(path, f"the lab sent a damaged archive ({exc})") from None
-    return final

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import stat
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from runner.backends.base import LAB_SOCKET_NAME, LAB_WORK_DIR, Backend, LabHandle, LabSpec
-from runner.errors import BackendError, RefusedError
+from runner.backends.copyout import copy_host_file
+from runner.errors import BackendError
 
 if TYPE_CHECKING:
     from runner.home import Home
@@ -95,7 +95,8 @@ class LocalBackend(Backend):
 
     def fetch(self, handle: LabHandle, lab_path: str, dest_dir: Path, max_bytes: int) -> Path:
         work = (Path(handle.ref) / "work").resolve()
-        return safe_copy(work, _to_host(lab_path, work), dest_dir, max_bytes, lab_path)
+        return copy_host_file(work, _to_host(lab_path, work), dest_dir, max_bytes, lab_path,
+                              LAB_WORK_DIR)
 
     def is_running(self, handle: LabHandle) -> bool:
         return Path(handle.ref).is_dir()
@@ -139,52 +140,3 @@ def _to_host(lab_path: str, work: Path) -> str:
     if lab_path == LAB_WORK_DIR or lab_path.startswith(LAB_WORK_DIR + "/"):
         return str(work) + lab_path[len(LAB_WORK_DIR):]
     return lab_path if os.path.isabs(lab_path) else str(work / lab_path)
-
-
-def safe_copy(work: Path, path: str, dest_dir: Path, max_bytes: int, shown: str) -> Path:
-    """Copy one regular file from inside ``work`` to ``dest_dir``, refusing anything
-    that could smuggle in another file: links, devices, paths outside, oversize."""
-    if ".." in Path(shown).parts:
-        raise RefusedError(f"{shown}: paths with '..' are refused", fix="give the file's full path")
-    target = Path(os.path.normpath(path))
-    if target != work and work not in target.parents:
-        raise RefusedError(f"{shown}: only files under the work folder can be submitted",
-                           fix="copy the file into your work folder first")
-    probe = work
-    for part in target.relative_to(work).parts:
-        probe = probe / part
-        try:
-            mode = os.lstat(probe).st_mode
-        except FileNotFoundError:
-            raise RefusedError(f"{shown}: no such file", fix="check the path ('ls')") from None
-        if stat.S_ISLNK(mode):
-            raise RefusedError(f"{shown}: symbolic links are refused",
-                               fix="submit the file itself, not a link to it")
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    fd = os.open(target, flags)
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise RefusedError(f"{shown}: not a regular file", fix="submit an ordinary file")
-        if info.st_nlink > 1:
-            raise RefusedError(f"{shown}: hard-linked files are refused",
-                               fix="copy it ('cp FILE FILE.copy') and submit the copy")
-        if info.st_size > max_bytes:
-            raise RefusedError(f"{shown}: {info.st_size:,} bytes is over the {max_bytes:,}-byte "
-                               "limit", fix="submit only the part the task asks for")
-        dest_dir.mkdir(parents=True, exist_ok=True)
-        out = dest_dir / (target.name or "artifact")
-        with os.fdopen(fd, "rb", closefd=False) as src, out.open("wb") as dst:
-            _copy_capped(src, dst, max_bytes)
-        return out
-    finally:
-        os.close(fd)
-
-
-def _copy_capped(src: BinaryIO, dst: BinaryIO, cap: int) -> None:
-    total = 0
-    while chunk := src.read(1 << 20):
-        total += len(chunk)
-        if total > cap:  # the file grew while we read it
-            raise RefusedError(f"file grew past the {cap:,}-byte limit while copying")
-        dst.write(chunk)

@@ -7,35 +7,25 @@ pay for one pass. A cache entry made by another version is ignored and rewritten
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from runner import __version__
+from runner import __version__, digest
 from runner.errors import CaptureError
 from runner.evidence.analyzers.registry import all_analyzers
 from runner.evidence.engine import FactSet, analyze
 
-_CHUNK = 1 << 20
-
 
 def sha256_file(path: Path) -> str:
-    """SHA-256 of a file, read in chunks.
+    """SHA-256 of a capture (see :func:`runner.digest.sha256_file`).
 
     Raises:
         CaptureError: the file cannot be read.
     """
-    digest = hashlib.sha256()
-    try:
-        with Path(path).open("rb") as handle:
-            while chunk := handle.read(_CHUNK):
-                digest.update(chunk)
-    except OSError as exc:
-        raise CaptureError(f"cannot read capture: {exc.strerror or exc}", where=str(path)) from exc
-    return digest.hexdigest()
+    return digest.sha256_file(path, what="capture", error=CaptureError)
 
 
 def _stamp() -> dict[str, Any]:

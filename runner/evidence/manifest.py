@@ -6,29 +6,16 @@ each file's hash, and a lab never starts on evidence that does not match.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from runner.errors import InputError, IntegrityError
-
-_CHUNK = 1024 * 1024
+from runner import digest
+from runner.errors import IntegrityError
 
 
 def sha256_file(path: Path) -> str:
-    """Hex SHA-256 of a file, read in chunks (captures can be large)."""
-    digest = hashlib.sha256()
-    try:
-        with path.open("rb") as fh:
-            while chunk := fh.read(_CHUNK):
-                digest.update(chunk)
-    except FileNotFoundError:
-        raise InputError(
-            "evidence file not found", where=str(path), fix="check the 'file' path in the scenario"
-        ) from None
-    except OSError as exc:
-        raise InputError(f"cannot read evidence: {exc.strerror}", where=str(path)) from None
-    return digest.hexdigest()
+    """Hex SHA-256 of an evidence file (see :func:`runner.digest.sha256_file`)."""
+    return digest.sha256_file(path, what="evidence file")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from runner.backends.local import safe_copy
+from runner.backends.copyout import copy_host_file
 from runner.checkers.base import JudgeContext, Verdict
 from runner.errors import DflabError, InputError
 from runner.scenario.loader import LoadedScenario
@@ -81,8 +81,10 @@ def grade(loaded: LoadedScenario, answers: Mapping[str, Any], base_dir: Path,
                     if not checker.accepts_file:
                         verdict = Verdict.invalid("This task takes a typed answer, not a file.")
                     else:
-                        copy = safe_copy(base_dir.resolve(), str(base_dir.resolve() / file),
-                                         Path(scratch) / task.id, SHEET_FILE_CAP, file)
+                        copy = copy_host_file(base_dir.resolve(),
+                                              str(base_dir.resolve() / file),
+                                              Path(scratch) / task.id, SHEET_FILE_CAP, file,
+                                              "the answers folder")
                         verdict = checker.judge_file(copy, key, params, ctx)
                 else:
                     verdict = checker.judge(_as_text(value), key, params, ctx)

@@ -7,7 +7,6 @@ seat) has its own socket, so a lab can only ever answer as itself.
 from __future__ import annotations
 
 import collections
-import hashlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 
 from runner.backends.base import Backend, LabHandle
 from runner.checkers.base import Checker, JudgeContext, Key, Status, Verdict
+from runner.digest import sha256_file
 from runner.errors import DflabError, InputError, NotFoundError, RefusedError
 from runner.scenario.loader import LoadedScenario
 from runner.scenario.model import Task, pick_text
@@ -171,7 +171,7 @@ class SessionService:
         link = self.link
         stamp = f"{int(time.time() * 1000)}"
         host_copy = link.fetch(lab_path, stamp)
-        digest = hashlib.sha256(host_copy.read_bytes()).hexdigest()
+        digest = sha256_file(host_copy)
         verdict = self._judge(checker, task,
                               lambda c, k, p, ctx: c.judge_file(host_copy, k, p, ctx))
         raw = f"{lab_path} (sha256 {digest}, {host_copy.stat().st_size} bytes)"

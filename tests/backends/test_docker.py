@@ -131,9 +131,9 @@ FETCH_SETUP = (
         ("/work/big.bin", "over the 1,000,000-byte limit"),
         ("/dev/null", "only files under /work"),
         ("/etc/passwd", "only files under /work"),
-        ("/work/fifo", "fifo"),
+        ("/work/fifo", "named pipe (FIFO)"),
         ("/work/hardlink", "hard link"),
-        ("/work/sub", "directory"),
+        ("/work/sub", "a folder"),
         ("/work/missing", "no such file"),
     ],
 )

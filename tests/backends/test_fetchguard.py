@@ -33,8 +33,8 @@ def test_normalise_refuses(bad: str) -> None:
 @pytest.mark.parametrize(
     ("output", "reason"),
     [("1|symbolic link|11\n/etc/passwd\n", "symbolic link"),
-     ("1|character special file|0\n/work/d\n", "character special file"),
-     ("1|fifo|0\n/work/f\n", "fifo"),
+     ("1|character special file|0\n/work/d\n", "a character device"),
+     ("1|fifo|0\n/work/f\n", "named pipe"),
      ("2|regular file|5\n/work/f\n", "hard link"),
      ("1|regular file|999\n/work/f\n", "over the 100-byte limit"),
      ("1|regular file|5\n/etc/f\n", "symbolic link"),
@@ -57,8 +57,10 @@ def stat_header(mode: int, size: int = 5) -> str:
 def test_stat_checks_each_component() -> None:
     assert fg.components("/work/a/b/f") == ["/work/a", "/work/a/b", "/work/a/b/f"]
     fg.check_stat("/work/a/f", "/work/a", stat_header((1 << 31) | 0o755), 100)
-    with pytest.raises(RefusedError, match="not a plain folder"):
+    with pytest.raises(RefusedError, match="path goes through one"):
         fg.check_stat("/work/a/f", "/work/a", stat_header((1 << 27) | 0o777), 100)
+    with pytest.raises(RefusedError, match="/work/a is not a folder"):
+        fg.check_stat("/work/a/f", "/work/a", stat_header(0o644), 100)
     with pytest.raises(RefusedError, match="symbolic link"):
         fg.check_stat("/work/f", "/work/f", stat_header((1 << 27) | 0o777), 100)
     with pytest.raises(RefusedError, match="over"):

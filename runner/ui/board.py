@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from rich import box
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
@@ -30,9 +31,22 @@ def ago(ts: float | None, now: float) -> str:
     return clock(int(now - ts)) + " ago"
 
 
-def board_table(status: dict[str, Any], now: float | None = None) -> Table:
+class _Board:
+    """The board, laid out when the console's width is known (a Live view may resize)."""
+
+    def __init__(self, status: dict[str, Any], now: float) -> None:
+        self.status, self.now = status, now
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield _table(self.status, self.now, options.max_width)
+
+
+def board_table(status: dict[str, Any], now: float | None = None) -> RenderableType:
     """The board of a class from :func:`runner.classroom.status.class_status` data."""
-    now = time.time() if now is None else now
+    return _Board(status, time.time() if now is None else now)
+
+
+def _table(status: dict[str, Any], now: float, width: int) -> Table:
     frozen = " [collected]" if status["frozen"] else ""
     table = Table(title=f"Class {status['class']}{frozen}: {', '.join(status['scenarios'])}",
                   box=box.SIMPLE_HEAD, expand=False, pad_edge=False)
@@ -49,12 +63,16 @@ def board_table(status: dict[str, Any], now: float | None = None) -> Table:
             Text(str(seat["hints"])), Text(ago(seat["last_activity"], now).replace(" ago", "")),
             Text(clock(left), style=left_style)])
     # Every column keeps its full width on an 80-column classroom terminal; only the
-    # trainee's name gives way.
+    # trainee's name gives way (cut with an ellipsis to what the others leave).
     headers = ("seat", "trainee", "state", "solved", "score", "tries", "hints", "idle", "left")
+    widest = [max([len(col), *(r[i].cell_len for r in rows)]) for i, col in enumerate(headers)]
+    # Each column boundary takes 3 cells (padding and the box's blank rule), each edge 1.
+    others = sum(w for i, w in enumerate(widest) if i != 1) + 3 * (len(headers) - 1) + 2
     for index, col in enumerate(headers):
-        widest = max([len(col), *(r[index].cell_len for r in rows)])
+        fixed = index != 1
         table.add_column(col, justify="left" if index < 3 else "right", no_wrap=True,
-                         overflow="ellipsis", min_width=None if col == "trainee" else widest)
+                         overflow="ellipsis", min_width=widest[index] if fixed else None,
+                         max_width=None if fixed else max(len(col), width - others))
     for row in rows:
         table.add_row(*row)
     seats = status["seats"]

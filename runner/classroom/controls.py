@@ -8,6 +8,7 @@ container is then paused, removed or re-created to match.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +32,11 @@ def _seat(classes: ClassStore, name: str, seat: str, *, open_class: bool = True)
     return classes.seat(name, seat)
 
 
-def _active(classes: ClassStore, home: Path, name: str, seat: str) -> list[Running]:
-    out = []
+def _active(classes: ClassStore, home: Path, name: str, seat: str) -> Iterator[Running]:
+    """The seat's active labs, opened one at a time (the caller closes each)."""
     for lab in classes.labs(name, seat):
         if lab.session_id and classes.store.session(lab.session_id).status == "active":
-            out.append(existing_session(home, lab.session_id))
-    return out
+            yield existing_session(home, lab.session_id)
 
 
 def pause_seat(home: Path, name: str, seat: str) -> None:

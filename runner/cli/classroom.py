@@ -215,13 +215,13 @@ def run_attach(args: argparse.Namespace, ctx: Ctx) -> int:
         raise NotFoundError(f"no lab '{args.scenario}' for seat {seat.seat}",
                             fix="ssh SEAT@HOST -t SCENARIO with one of: "
                             + ", ".join(lab.scenario_id for lab in labs))
-    running = existing_session(ctx.home, chosen[0].session_id)
-    left = seat.time_left(cls.minutes)
-    ctx.stderr.write(f"dflab class {cls.name}, seat {seat.seat} ({seat.name}): "
-                     f"{running.row.title}; time left {clock(None if left is None else int(left))}"
-                     "\r\n")
-    ctx.stderr.flush()
-    return running.backend.shell(running.handle, running.spec)
+    with existing_session(ctx.home, chosen[0].session_id) as running:
+        left = seat.time_left(cls.minutes)
+        ctx.stderr.write(f"dflab class {cls.name}, seat {seat.seat} ({seat.name}): "
+                         f"{running.row.title}; time left "
+                         f"{clock(None if left is None else int(left))}\r\n")
+        ctx.stderr.flush()
+        return running.backend.shell(running.handle, running.spec)
 
 
 def run_board(args: argparse.Namespace, ctx: Ctx) -> int:

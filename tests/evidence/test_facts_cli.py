@@ -80,3 +80,18 @@ def test_bad_capture_and_unknown_analyzer_are_dflab_errors(tmp_path: Path) -> No
         _run(str(junk), home=tmp_path)
     with pytest.raises(DflabError, match="unknown analyzer"):
         _run(str(junk), "--only", "nope", home=tmp_path)
+
+
+def test_the_facts_cache_lives_in_the_home_given_and_nowhere_else(
+        capture: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from runner.evidence.cache import load_facts
+
+    env_home = tmp_path / "env-home"
+    monkeypatch.setenv("DFLAB_HOME", str(env_home))
+    chosen = tmp_path / "chosen"
+    code, _, _ = _run(str(capture), "--query", "{from: http.requests, select: host}",
+                      "--json", home=chosen)
+    assert code == 0
+    assert len(list((chosen / "cache" / "facts").glob("*.json"))) == 1
+    load_facts(capture)  # no cache folder given: computed, never written to DFLAB_HOME
+    assert not env_home.exists()

@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 from rich.console import Console
 
-from runner.paths import dflab_home
+from runner.home import Home
 
 
 @dataclass
@@ -44,9 +44,8 @@ class Ctx:
 
     @property
     def home(self) -> Path:
-        if self.home_override:
-            return Path(self.home_override).expanduser().resolve()
-        return dflab_home(self.env)
+        """The dflab home's folder (``--home``, ``DFLAB_HOME`` or XDG; see runner.home)."""
+        return Home.from_env(self.env, self.home_override).root
 
     def print_json(self, data: Any) -> None:
         """Write machine-readable output: plain JSON, never coloured."""

@@ -19,16 +19,24 @@ import signal
 import struct
 import sys
 import termios
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import asyncssh
 
-from runner.classroom.credentials import check_password
+from runner.classroom import credentials
+from runner.classroom.credentials import hash_password, new_password
+from runner.classroom.guard import MAX_TRIES_PER_CONNECTION, LoginGuard
+from runner.classroom.notices import RESET_DONE, SeatState, notice, seat_state
+from runner.classroom.notices import line as notice_line
+from runner.errors import DflabError, NotFoundError
 from runner.home import Home
 
 _CHUNK = 65536
+WATCH_SECONDS = 1.0  # how often a seat's terminal looks at the seat's state
+RESET_WAIT = 180.0  # how long a terminal waits for a reset to bring a fresh lab
 
 
 def host_key(home: Path) -> asyncssh.SSHKey:
@@ -52,22 +60,36 @@ def _set_size(fd: int, cols: int, rows: int) -> None:
 class Seats:
     """Who may log in: seat passwords and keys, read from the class tables."""
 
-    def __init__(self, home: Path, class_name: str) -> None:
+    def __init__(self, home: Path, class_name: str,
+                 log: Callable[[str], None] = lambda _: None) -> None:
         self.home = home
         self.class_name = class_name
         self.classes = Home(home).classes()
+        self.log = log
+        self.guard = LoginGuard()
+        # An unknown seat is checked against this hash, with the same scrypt work as a real
+        # one, so the time a refusal takes does not tell which seats exist.
+        self.decoy = hash_password(new_password())
+
+    def password_hash(self, seat: str) -> str:
+        """The seat's stored hash, or the decoy for an unknown seat."""
+        try:
+            return self.classes.seat(self.class_name, seat).pw_hash
+        except NotFoundError:
+            return self.decoy
+        except DflabError as exc:  # a store failure is logged, not passed off as a typo
+            self.log(f"login check for '{seat}' failed: {exc.one_line()}")
+            return self.decoy
 
     def check_password(self, seat: str, password: str) -> bool:
-        try:
-            row = self.classes.seat(self.class_name, seat)
-        except Exception:  # unknown seat: same answer as a wrong password
-            return False
-        return check_password(password, row.pw_hash)
+        stored = self.password_hash(seat)
+        ok = credentials.check_password(password, stored)
+        return ok and stored is not self.decoy
 
     def check_key(self, seat: str, key: asyncssh.SSHKey) -> bool:
         try:
             row = self.classes.seat(self.class_name, seat)
-        except Exception:
+        except DflabError:
             return False
         wanted = key.export_public_key("openssh").decode().split()[:2]
         return any(line.split()[:2] == wanted for line in row.pubkeys.splitlines() if line)
@@ -77,25 +99,56 @@ class Seats:
 
 
 class SeatLogin(asyncssh.SSHServer):
-    """Authentication of one SSH connection against the seats of one class."""
+    """Authentication of one SSH connection against the seats of one class.
+
+    At most :data:`MAX_TRIES_PER_CONNECTION` passwords per connection; failures
+    are logged and counted by the seats' :class:`LoginGuard` (backoff, lockout).
+    """
 
     def __init__(self, seats: Seats, attach: Callable[[str, str], list[str]]) -> None:
         self.seats = seats
         self.attach = attach
         self.conn: asyncssh.SSHServerConnection | None = None
+        self.peer = "?"
+        self.tries = 0
+        self.login_id = 0
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.conn = conn
+        peer = conn.get_extra_info("peername")
+        self.peer = str(peer[0]) if peer else "?"
 
     def begin_auth(self, username: str) -> bool:
         return True
 
     def password_auth_supported(self) -> bool:
-        return True
+        return self.tries < MAX_TRIES_PER_CONNECTION
 
     async def validate_password(self, username: str, password: str) -> bool:
+        self.tries += 1
+        guard, log = self.seats.guard, self.seats.log
+        locked = guard.locked_for(username, self.peer)
+        if locked:
+            log(f"login refused for '{username}' from {self.peer}: locked for {locked:.0f} s "
+                "after repeated failures")
+            self._hang_up_if_spent()
+            return False
+        await asyncio.sleep(guard.delay(username, self.peer))
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(None, self.seats.check_password, username, password)
+        ok = await loop.run_in_executor(None, self.seats.check_password, username, password)
+        if ok:
+            guard.succeeded(username, self.peer)
+            return True
+        locks = guard.failed(username, self.peer)
+        log(f"failed password for '{username}' from {self.peer}"
+            + (" (locked for a while)" if locks else ""))
+        self._hang_up_if_spent()
+        return False
+
+    def _hang_up_if_spent(self) -> None:
+        if self.tries >= MAX_TRIES_PER_CONNECTION and self.conn is not None:
+            self.conn.disconnect(asyncssh.DISC_NO_MORE_AUTH_METHODS_AVAILABLE,
+                                 "too many wrong passwords")
 
     def public_key_auth_supported(self) -> bool:
         return True
@@ -103,15 +156,34 @@ class SeatLogin(asyncssh.SSHServer):
     def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
         return self.seats.check_key(username, key)
 
+    def auth_completed(self) -> None:
+        assert self.conn is not None
+        seat = str(self.conn.get_extra_info("username"))
+        self.seats.log(f"seat {seat}: login from {self.peer}")
+        with contextlib.suppress(DflabError):
+            self.login_id = self.seats.classes.login_opened(self.seats.class_name, seat,
+                                                            self.peer)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.login_id:
+            with contextlib.suppress(DflabError):
+                self.seats.classes.login_closed(self.login_id)
+            self.login_id = 0
+
     def session_requested(self) -> asyncssh.SSHServerSession[bytes]:
         assert self.conn is not None
-        return SeatTerminal(str(self.conn.get_extra_info("username")), self.attach)
-
+        return SeatTerminal(self.seats, str(self.conn.get_extra_info("username")), self.attach)
 
 class SeatTerminal(asyncssh.SSHServerSession):  # type: ignore[type-arg]
-    """One SSH session: a local pty running ``dflab class attach`` for the seat."""
+    """One SSH session: a local pty running ``dflab class attach`` for the seat.
 
-    def __init__(self, seat: str, attach: Callable[[str, str], list[str]]) -> None:
+    Beside it, a watcher writes a one-line notice when the trainer acts on the
+    seat; while the seat is paused, what the trainee types is dropped (not
+    queued for after the pause); after a reset the seat is attached again.
+    """
+
+    def __init__(self, seats: Seats, seat: str, attach: Callable[[str, str], list[str]]) -> None:
+        self.seats = seats
         self.seat = seat
         self.attach = attach
         self.chan: Any = None
@@ -121,6 +193,10 @@ class SeatTerminal(asyncssh.SSHServerSession):  # type: ignore[type-arg]
         self.master = -1
         self.proc: asyncio.subprocess.Process | None = None
         self.task: asyncio.Task[None] | None = None
+        self.watcher: asyncio.Task[None] | None = None
+        self.last: SeatState | None = None
+        self.hushed_until = 0.0
+        self.pending = b""
 
     def connection_made(self, chan: Any) -> None:
         self.chan = chan
@@ -141,7 +217,68 @@ class SeatTerminal(asyncssh.SSHServerSession):  # type: ignore[type-arg]
     def session_started(self) -> None:
         self.task = asyncio.ensure_future(self._run())
 
+    async def _state(self) -> SeatState | None:
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(None, seat_state, self.seats.classes,
+                                              self.seats.class_name, self.seat)
+        except DflabError:
+            return None
+
+    def _tell(self, text: str) -> None:
+        with contextlib.suppress(Exception):
+            self.chan.write(notice_line(text))
+
+    async def _observe(self) -> SeatState | None:
+        """Take the seat's state; show the notice its change calls for."""
+        now = await self._state()
+        if now is not None and self.last is not None:
+            text = notice(self.last, now)
+            if text:
+                self._tell(text)
+        self.last = now or self.last
+        return now
+
+    async def _watch(self) -> None:
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            await self._observe()
+
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, self.seats.classes.start_clock, self.seats.class_name,
+                                   self.seat, time.time())  # the class's clock: first login
+        self.last = await self._state()
+        self.watcher = asyncio.ensure_future(self._watch())
+        code = 0
+        try:
+            while True:
+                marked = self.last.resets if self.last else ""
+                code = await self._attach_once()
+                now = await self._observe()
+                if now is None or now.over or now.resets == marked:
+                    break  # the trainee left, or the seat is over (its notice is shown)
+                code = await self._await_reset()
+                if code:
+                    break
+        finally:
+            self.watcher.cancel()
+        with contextlib.suppress(Exception):
+            self.chan.exit(code)
+
+    async def _await_reset(self) -> int:
+        """Wait until the trainer's reset is done (0), or give up (1)."""
+        for _ in range(int(RESET_WAIT / WATCH_SECONDS)):
+            now = await self._observe()
+            if now is None or now.over:
+                return 1
+            if now.resets.startswith(RESET_DONE):
+                return 0
+            await asyncio.sleep(WATCH_SECONDS)
+        self._tell("the reset takes too long: log in again in a minute")
+        return 1
+
+    async def _attach_once(self) -> int:
         master, slave = pty.openpty()
         self.master = master
         _set_size(master, *self.size)
@@ -155,11 +292,13 @@ class SeatTerminal(asyncssh.SSHServerSession):  # type: ignore[type-arg]
         os.set_blocking(master, False)
         loop = asyncio.get_running_loop()
         loop.add_reader(master, self._pump)
+        if self.pending:
+            typed, self.pending = self.pending, b""
+            self.data_received(typed, None)
         code = await self.proc.wait()
         self._pump()
         self._close_master()
-        with contextlib.suppress(Exception):
-            self.chan.exit(code)
+        return code
 
     def _pump(self) -> None:
         while self.master >= 0:
@@ -172,10 +311,21 @@ class SeatTerminal(asyncssh.SSHServerSession):  # type: ignore[type-arg]
             if not data:
                 asyncio.get_running_loop().remove_reader(self.master)
                 return
-            self.chan.write(data)
+            try:
+                self.chan.write(data)
+            except (BrokenPipeError, ConnectionError):  # the trainee hung up: stop copying
+                asyncio.get_running_loop().remove_reader(self.master)
+                return
 
     def data_received(self, data: bytes, datatype: Any) -> None:
-        if self.master < 0:
+        if self.last is not None and self.last.paused:
+            # Refused, not queued: an answer typed now must not be judged after the pause.
+            if time.monotonic() >= self.hushed_until:
+                self._tell("paused by the trainer: your typing is ignored until it resumes")
+                self.hushed_until = time.monotonic() + 5
+            return
+        if self.master < 0:  # typed before the lab's shell is attached: kept for it
+            self.pending = (self.pending + data)[-_CHUNK:]
             return
         view = memoryview(data)
         while view:
@@ -198,6 +348,8 @@ class SeatTerminal(asyncssh.SSHServerSession):  # type: ignore[type-arg]
         return True
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self.watcher is not None:
+            self.watcher.cancel()
         if self.proc is not None and self.proc.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGHUP)
@@ -217,7 +369,13 @@ async def open_gateway(seats: Seats, attach: Callable[[str, str], list[str]], ho
     return await asyncssh.create_server(
         lambda: SeatLogin(seats, attach), host, port,
         server_host_keys=[host_key(seats.home)], encoding=None, line_editor=False,
-        keepalive_interval=30, login_timeout=60)
+        keepalive_interval=30, login_timeout=60, agent_forwarding=False,
+        x11_forwarding=False, allow_scp=False)
+
+
+def fingerprint(home: Path) -> str:
+    """The host key's fingerprint as ``ssh`` shows it (``SHA256:...``)."""
+    return str(host_key(home).get_fingerprint("sha256"))
 
 
 def attach_argv(home: Path, class_name: str) -> Callable[[str, str], list[str]]:

@@ -177,6 +177,31 @@ def test_serve_names_reachable_addresses_and_the_fingerprint_ssh_shows(served):
     assert not is_loopback(logins[0])  # logged with where it came from
 
 
+def test_the_openssh_client_sees_that_fingerprint_and_logs_in(served, tmp_path):
+    server, passwords = served
+    address = server.addresses()[0]
+    scanned = subprocess.run(["ssh-keyscan", "-p", str(server.port), "-t", "ed25519", address],
+                             capture_output=True, text=True, timeout=60, check=True).stdout
+    listed = subprocess.run(["ssh-keygen", "-lf", "-"], input=scanned, capture_output=True,
+                            text=True, timeout=60, check=True).stdout
+    fingerprint = listed.split()[1]
+    assert f"host key fingerprint: {fingerprint}\n" in server.text()
+    askpass = tmp_path / "askpass.sh"
+    askpass.write_text(f"#!/bin/sh\necho '{passwords['carol']}'\n")
+    askpass.chmod(0o700)
+    env = {**os.environ, "SSH_ASKPASS": str(askpass), "SSH_ASKPASS_REQUIRE": "force"}
+    done = subprocess.run(
+        ["ssh", "-T", "-p", str(server.port), "-o", "StrictHostKeyChecking=no",
+         "-o", f"UserKnownHostsFile={tmp_path / 'known_hosts'}", "-o", "PubkeyAuthentication=no",
+         "-o", "PreferredAuthentications=password", f"carol@{address}", "arp-poisoning"],
+        input="echo OK-$((40+2)) $(ls /evidence); exit\n", capture_output=True, text=True,
+        env=env, timeout=120, check=False)
+    assert "OK-42 arppoison.pcapng" in done.stdout, done.stdout + done.stderr
+    recorded = subprocess.run(["ssh-keygen", "-lf", str(tmp_path / "known_hosts")],
+                              capture_output=True, text=True, timeout=60, check=True).stdout
+    assert fingerprint in recorded  # what ssh stored is what serve printed
+
+
 def test_a_seat_picks_its_lab_from_a_menu(served):
     server, passwords = served
 

@@ -70,6 +70,18 @@ class Seats:
         # An unknown seat is checked against this hash, with the same scrypt work as a real
         # one, so the time a refusal takes does not tell which seats exist.
         self.decoy = hash_password(new_password())
+        self.logged: dict[str, float] = {}
+
+    def worth_logging(self, key: str, every: float = 60.0) -> bool:
+        """Whether to log a refusal for ``key`` now: a locked-out guesser hammering the
+        gateway gets one line a minute, not one per try."""
+        now = time.monotonic()
+        if now - self.logged.get(key, -every) < every:
+            return False
+        if len(self.logged) > 10_000:
+            self.logged.clear()
+        self.logged[key] = now
+        return True
 
     def password_hash(self, seat: str) -> str:
         """The seat's stored hash, or the decoy for an unknown seat."""
@@ -129,8 +141,9 @@ class SeatLogin(asyncssh.SSHServer):
         guard, log = self.seats.guard, self.seats.log
         locked = guard.locked_for(username, self.peer)
         if locked:
-            log(f"login refused for '{username}' from {self.peer}: locked for {locked:.0f} s "
-                "after repeated failures")
+            if self.seats.worth_logging(f"{username}@{self.peer}"):
+                log(f"login refused for '{username}' from {self.peer}: locked for "
+                    f"{locked:.0f} s after repeated failures (said once a minute)")
             self._hang_up_if_spent()
             return False
         await asyncio.sleep(guard.delay(username, self.peer))

@@ -118,7 +118,7 @@ def test_repeated_failures_lock_the_seat_and_the_address(local_class, home, tmp_
                 with pytest.raises(asyncssh.PermissionDenied):
                     await _login(port, "alice", "wrong")
             good = _passwords(tmp_path)
-            for seat in ("alice", "bob"):  # the seat and the address are both locked
+            for seat in ("alice", "bob", "alice", "bob"):  # the seat and the address: locked
                 with pytest.raises(asyncssh.PermissionDenied):
                     await _login(port, seat, good[seat])
             now[0] += 61
@@ -126,7 +126,9 @@ def test_repeated_failures_lock_the_seat_and_the_address(local_class, home, tmp_
                 pass
 
     asyncio.run(go())
-    assert any("locked for" in line for line in logs)
+    refused = [line for line in logs if line.startswith("login refused")]
+    assert len(refused) == 2  # alice's and bob's: each said once, not on every try
+    assert any(line.endswith("(locked for a while)") for line in logs)
     assert "seat alice: login from 127.0.0.1" in logs
 
 

@@ -246,6 +246,8 @@ def run_control(args: argparse.Namespace, ctx: Ctx) -> int:
         with Home(ctx.home).classes() as classes:
             args.seats = [s.seat for s in classes.seats(args.name)
                           if s.status in ("running", "paused")]
+        if not args.seats and not args.json:
+            ctx.info(f"class {args.name}: no running or paused seat to stop")
     for seat in args.seats:
         if args.action == "pause":
             controls.pause_seat(ctx.home, args.name, seat)

@@ -25,7 +25,7 @@ import asyncssh
 import pytest
 from helpers import CliRunner
 
-from runner.classroom import credentials, gateway
+from runner.classroom import credentials, gateway, terminal
 from runner.classroom.gateway import Seats, open_gateway
 from runner.classroom.guard import MAX_TRIES_PER_CONNECTION, GuardPolicy
 from runner.classroom.store import ClassStore
@@ -231,7 +231,7 @@ def test_with_the_first_login_clock_a_seat_starts_at_its_login(cli, roster, home
 
 def test_the_seat_terminal_hears_of_pause_resume_extend_and_stop(local_class, home, tmp_path,
                                                                  cli: CliRunner, monkeypatch):
-    monkeypatch.setattr(gateway, "WATCH_SECONDS", 0.1)
+    monkeypatch.setattr(terminal, "WATCH_SECONDS", 0.1)
 
     async def go() -> str:
         seen: list[str] = []

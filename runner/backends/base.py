@@ -132,8 +132,10 @@ class Backend(ABC):
         self.close()
 
     def gc(self, home: Home, keep: frozenset[str] = frozenset(), *,
-           dry_run: bool = False) -> list[str]:
+           dry_run: bool = False, work: bool = True,
+           keep_work: frozenset[str] = frozenset()) -> list[str]:
         """Remove what this backend left behind for the dflab ``home``, except labs of the
         sessions in ``keep`` (the active ones); labs of other homes are never touched.
-        Names of what was (with ``dry_run``: would be) removed."""
+        A trainee's work (``volume ...``) goes only with ``work``, never for sessions in
+        ``keep_work``. Names of what was (with ``dry_run``: would be) removed."""
         return []

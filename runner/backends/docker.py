@@ -334,7 +334,8 @@ class DockerBackend(Backend):
             return True
 
     def gc(self, home: Home, keep: frozenset[str] = frozenset(), *,
-           dry_run: bool = False) -> list[str]:
+           dry_run: bool = False, work: bool = True,
+           keep_work: frozenset[str] = frozenset()) -> list[str]:
         removed: list[str] = []
         # Labs of another dflab home (another user, a test run) are not ours to remove.
         mine = {"label": [f"{LABEL_MANAGED}=1", f"{LABEL_OWNER}={home.owner}"]}
@@ -345,8 +346,9 @@ class DockerBackend(Backend):
                         container.remove(force=True)
                     removed.append(f"container {container.name}")
             for volume in self.client.volumes.list(filters=mine):
-                if (volume.attrs.get("Labels") or {}).get(LABEL_SESSION) not in keep:
-                    if not dry_run:
+                session = (volume.attrs.get("Labels") or {}).get(LABEL_SESSION)
+                if session not in keep and session not in keep_work and work:
+                    if not dry_run:  # a trainee's /work: only when asked (gc --yes)
                         volume.remove(force=True)
                     removed.append(f"volume {volume.name}")
         return removed

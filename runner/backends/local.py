@@ -110,15 +110,17 @@ class LocalBackend(Backend):
         return {name: Path(handle.ref) / "evidence" / name for name, _ in spec.evidence}
 
     def gc(self, home: Home, keep: frozenset[str] = frozenset(), *,
-           dry_run: bool = False) -> list[str]:
-        """Lab folders (workspace, /work, evidence copy) of sessions not in ``keep``."""
+           dry_run: bool = False, work: bool = True,
+           keep_work: frozenset[str] = frozenset()) -> list[str]:
+        """Lab folders (workspace, /work, evidence copy) of sessions not in ``keep``; each
+        holds a trainee's work (``work PATH``), so goes only with ``work``."""
         removed = []
         for child in sorted(home.labs.glob("*")) if home.labs.is_dir() else []:
-            if child.name in keep:
+            if child.name in keep or child.name in keep_work or not work:
                 continue
             if not dry_run:
                 _remove_tree(child)
-            removed.append(str(child))
+            removed.append(f"work {child}")
         return removed
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from runner.classroom.notices import mark_reset
 from runner.classroom.store import ClassStore, SeatRow
 from runner.errors import DflabError, UsageError
 from runner.home import Home
@@ -91,13 +92,18 @@ def reset_seat(home: Path, name: str, seat: str, *, clear_answers: bool) -> list
     """
     with Home(home).classes() as classes:
         row = _seat(classes, name, seat)
-        if row.paused_at is not None:
-            classes.shift_clock(name, seat, time.time() - row.paused_at, paused_at=None)
-        new_ids = []
-        for running in _active(classes, home, name, seat):
-            with running:
-                new_ids.append(_reset_lab(home, classes, name, row, running, clear_answers))
-        classes.update_seat(name, seat, status="running")
+        mark_reset(classes, name, seat, done=False)  # the seat's terminal waits, then rejoins
+        try:
+            if row.paused_at is not None:
+                classes.shift_clock(name, seat, time.time() - row.paused_at, paused_at=None)
+            new_ids = []
+            for running in _active(classes, home, name, seat):
+                with running:
+                    new_ids.append(_reset_lab(home, classes, name, row, running,
+                                              clear_answers))
+            classes.update_seat(name, seat, status="running")
+        finally:
+            mark_reset(classes, name, seat, done=True)
         return new_ids
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,18 +23,34 @@ from runner.session.scoring import Mark, Summary, TaskState
 
 TASK_COLUMNS = ("seat", "trainee_id", "name", "email", "scenario", "task", "verdict", "points",
                 "max_points", "attempts", "hints_used", "seconds_to_first_correct",
-                "variant_seed", "evidence_sha256", "evidence_intact", "source", "session")
+                "variant_seed", "evidence_sha256", "evidence_intact", "source", "session",
+                "answer")
 SUMMARY_COLUMNS = ("seat", "trainee_id", "name", "email", "score", "max_score", "percent",
                    "solved", "tasks")
 
 
-def _evidence(store_rows: list[dict[str, Any]], loaded: LoadedScenario) -> tuple[str, str]:
+def _evidence(store_rows: list[dict[str, Any]], loaded: LoadedScenario
+              ) -> tuple[dict[str, str], bool | None]:
+    """Evidence hashes by file name, and whether they were unchanged at stop (None: not
+    checked yet)."""
     if not store_rows:
-        return ";".join(f"{e.name}={e.sha256}" for e in loaded.evidence), ""
-    digest = ";".join(f"{r['name']}={r['sha256']}" for r in store_rows)
+        return {e.name: e.sha256 for e in loaded.evidence}, None
+    digest = {r["name"]: r["sha256"] for r in store_rows}
     if any(r["at_stop"] is None for r in store_rows):
-        return digest, ""
-    return digest, "yes" if all(r["at_stop"] == r["sha256"] for r in store_rows) else "NO"
+        return digest, None
+    return digest, all(r["at_stop"] == r["sha256"] for r in store_rows)
+
+
+def _answers(classes: ClassStore, session_id: str) -> dict[str, str]:
+    """Per task the answer that counted: the first correct one, else the last given."""
+    out: dict[str, str] = {}
+    solved: set[str] = set()
+    for a in classes.store.attempts(session_id):
+        if a.task_id not in solved:
+            out[a.task_id] = a.raw
+            if a.status == "correct":
+                solved.add(a.task_id)
+    return out
 
 
 def _seat_rows(classes: ClassStore, seat: SeatRow, scenario_id: str, session_id: str,
@@ -43,17 +60,18 @@ def _seat_rows(classes: ClassStore, seat: SeatRow, scenario_id: str, session_id:
             "email": seat.email, "scenario": scenario_id, "variant_seed": seat.seed}
     if offline is not None:
         return [{**base, **_offline_row(offline.get(t.id), t.points),
-                 "task": t.id, "evidence_sha256": _evidence([], loaded)[0]}
+                 "task": t.id, "evidence_sha256": _evidence([], loaded)[0], "answer": ""}
                 for t in loaded.model.tasks]
     if not session_id:
         digest, _ = _evidence([], loaded)
         return [{**base, "task": t.id, "verdict": TaskState.NOT_STARTED, "points": 0.0,
                  "max_points": t.points, "attempts": 0, "hints_used": 0,
                  "seconds_to_first_correct": None, "evidence_sha256": digest,
-                 "evidence_intact": "", "source": "", "session": ""}
+                 "evidence_intact": None, "source": "", "session": "", "answer": ""}
                 for t in loaded.model.tasks]
     scored = lab_score(classes.store, session_id, loaded)
     digest, intact = _evidence(classes.store.evidence(session_id), loaded)
+    given = _answers(classes, session_id)
     rows = []
     for s in scored.scores:
         first = None
@@ -65,7 +83,7 @@ def _seat_rows(classes: ClassStore, seat: SeatRow, scenario_id: str, session_id:
                      "max_points": s.points, "attempts": s.attempts,
                      "hints_used": s.hints_taken, "seconds_to_first_correct": first,
                      "evidence_sha256": digest, "evidence_intact": intact, "source": "lab",
-                     "session": session_id})
+                     "session": session_id, "answer": given.get(s.id, "")})
     return rows
 
 
@@ -75,7 +93,7 @@ def _offline_row(graded: dict[str, Any] | None, points: float) -> dict[str, Any]
     return {"verdict": status, "points": graded["earned"] if graded else 0.0,
             "max_points": points, "attempts": int(status is not TaskState.UNANSWERED),
             "hints_used": 0,
-            "seconds_to_first_correct": None, "evidence_intact": "",
+            "seconds_to_first_correct": None, "evidence_intact": None,
             "source": graded["source"] if graded else "", "session": ""}
 
 
@@ -132,21 +150,63 @@ def _write_csv(path: Path, header: list[str] | tuple[str, ...], rows: list[list[
 
 
 def _cell(value: Any) -> Any:
+    """A value as a CSV cell: hashes ``name=sha;...``, intact ``yes``/``NO``, none empty."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "yes" if value else "NO"
+    if isinstance(value, dict):
+        return ";".join(f"{k}={v}" for k, v in value.items())
     return f"{value:g}" if isinstance(value, float) else value
+
+
+def wide_rows(tasks: list[dict[str, Any]], summary: list[dict[str, Any]]
+              ) -> tuple[list[str], list[list[Any]]]:
+    """One row per trainee: per task its points and the answer given (LMS-style)."""
+    keys = list(dict.fromkeys((r["scenario"], r["task"]) for r in tasks))
+    several = len({scenario for scenario, _ in keys}) > 1
+
+    def label(scenario: str, task: str) -> str:
+        return f"{scenario}/{task}" if several else task
+
+    header = ["seat", "trainee_id", "name", "email", "score", "max_score", "percent"]
+    for scenario, task in keys:
+        header += [f"{label(scenario, task)} (points)", f"{label(scenario, task)} (answer)"]
+    by_seat: dict[str, dict[tuple[str, str], dict[str, Any]]] = {}
+    for r in tasks:
+        by_seat.setdefault(r["seat"], {})[(r["scenario"], r["task"])] = r
+    rows = []
+    for t in summary:
+        mine = by_seat.get(t["seat"], {})
+        row = [t["seat"], t["trainee_id"], t["name"], t["email"], t["score"], t["max_score"],
+               t["percent"]]
+        for key in keys:
+            cell = mine.get(key)
+            row += [cell["points"], cell["answer"]] if cell else [None, None]
+        rows.append(row)
+    return header, rows
+
+
+def _mark_exported(home: Path, name: str) -> None:
+    """Remember the export: ``class delete`` and ``gc`` keep a class's work until then."""
+    with Home(home).classes() as classes:
+        classes.set_meta(name, "exported_at", f"{time.time():.3f}")
 
 
 def export(home: Path, name: str, fmt: str, out_dir: Path) -> list[Path]:
     """Write the gradebook files of a class into ``out_dir``; the paths written."""
     tasks, summary = gradebook_rows(home, name)
     out_dir.mkdir(parents=True, exist_ok=True)
+    _mark_exported(home, name)
+    header, wide = wide_rows(tasks, summary)
     if fmt == "json":
         path = out_dir / f"{name}-gradebook.json"
-        path.write_text(json.dumps({"class": name, "tasks": tasks, "summary": summary},
-                                   indent=2) + "\n", encoding="utf-8")
+        by_trainee = [dict(zip(header, row, strict=True)) for row in wide]
+        path.write_text(json.dumps({"class": name, "tasks": tasks, "summary": summary,
+                                    "wide": by_trainee}, indent=2) + "\n", encoding="utf-8")
         return [path]
     return [
+        _write_csv(out_dir / f"{name}-wide.csv", header, wide),
         _write_csv(out_dir / f"{name}-gradebook.csv", TASK_COLUMNS,
                    [[r[c] for c in TASK_COLUMNS] for r in tasks]),
         _write_csv(out_dir / f"{name}-summary.csv", SUMMARY_COLUMNS,

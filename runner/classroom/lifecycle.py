@@ -4,20 +4,27 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from runner.classroom.credentials import hash_password, new_password, new_seed
 from runner.classroom.roster import Trainee
 from runner.classroom.store import ClassRow, ClassStore, LabRow, SeatRow
-from runner.errors import DflabError, InputError, NotFoundError
+from runner.errors import DflabError, ExitCode, InputError, NotFoundError, RefusedError
 from runner.home import Home
 from runner.scenario.loader import LoadedScenario, load_scenario
 from runner.session.keys import resolve_keys
 from runner.session.runtime import Running, reopen_session, start_session
 
 _NAME_OK = "abcdefghijklmnopqrstuvwxyz0123456789-_."
+
+
+class StartInterrupted(DflabError):
+    """Ctrl-C during ``class start``: the labs made so far are recorded and running."""
+
+    code = ExitCode.INTERRUPTED
 
 
 @dataclass(frozen=True)
@@ -36,10 +43,17 @@ def check_class_name(name: str) -> None:
                          fix="use letters, digits, '-', '_' or '.', at most 40")
 
 
+CLOCKS = ("start", "first-login")  # when a seat's time box starts
+
+
 def create_class(home: Path, name: str, scenarios: list[Path], roster: list[Trainee],
-                 minutes: int | None, lang: str = "en") -> list[tuple[Trainee, str]]:
+                 minutes: int | None, lang: str = "en", clock: str = "start"
+                 ) -> list[tuple[Trainee, str]]:
     """Store a class and a seat per trainee; each seat's password (shown only now)."""
     check_class_name(name)
+    if clock not in CLOCKS:
+        raise InputError(f"--clock must be one of {', '.join(CLOCKS)}, not '{clock}'",
+                         fix="--clock first-login starts each seat's time at its first login")
     if minutes is not None and minutes <= 0:
         raise InputError(f"--minutes must be positive, not {minutes}", fix="e.g. --minutes 90")
     loaded = [load_scenario(path) for path in scenarios]
@@ -50,7 +64,32 @@ def create_class(home: Path, name: str, scenarios: list[Path], roster: list[Trai
     seats = [(t, hash_password(pw), new_seed()) for t, pw in issued]
     with Home(home).classes() as classes:
         classes.create(name, by_id, minutes, lang, seats)
+        classes.set_meta(name, "clock", clock)
     return issued
+
+
+def delete_class(home: Path, name: str, *, force: bool = False) -> dict[str, Any]:
+    """Forget a class (seats, passwords, labs, grades); its sessions stay for the record.
+
+    Refused while a seat's lab runs, and for a class never exported unless ``force``.
+    """
+    with Home(home).classes() as classes:
+        classes.get(name)
+        labs = classes.labs(name)
+        running = [lab.seat for lab in labs if lab.session_id
+                   and classes.store.session(lab.session_id).status == "active"]
+        if running:
+            raise RefusedError(f"class '{name}' still has {len(running)} lab(s) running "
+                               f"(seat {running[0]}...)",
+                               fix=f"'dflab class collect {name}' or 'dflab class stop {name}'"
+                               " first")
+        if not classes.meta(name, "exported_at") and not force:
+            raise RefusedError(f"class '{name}' was never exported: its results would be lost",
+                               fix=f"'dflab class export {name}' first, or add --yes")
+        seats = len(classes.seats(name))
+        classes.delete(name)
+        return {"class": name, "deleted": True, "seats": seats,
+                "sessions_kept": sorted({lab.session_id for lab in labs if lab.session_id})}
 
 
 def load_class_scenarios(cls: ClassRow, *, verify: bool = False) -> dict[str, LoadedScenario]:
@@ -81,18 +120,39 @@ def start_class(home: Path, name: str, *, backend_name: str = "docker", parallel
             raise NotFoundError(f"no seat '{sorted(missing)[0]}' in class '{name}'",
                                 fix=f"'dflab class status {name}' lists the seats")
         jobs = [lab for lab in classes.labs(name) if lab.seat in rows]
-        outcomes: list[Outcome] = []
-        with ThreadPoolExecutor(max_workers=max(1, parallel),
-                                thread_name_prefix="dflab-seat") as pool:
-            futures = [pool.submit(_start_one, home, classes, name, rows[lab.seat], lab,
-                                   loaded[lab.scenario_id], backend_name) for lab in jobs]
-            for future in as_completed(futures):
-                outcome = future.result()
-                outcomes.append(outcome)
-                if progress is not None:
-                    progress(outcome)
-        _mark_seats(classes, name, rows.values(), outcomes)
+        outcomes, interrupted = _run_jobs(
+            [(_start_one, home, classes, name, rows[lab.seat], lab, loaded[lab.scenario_id],
+              backend_name) for lab in jobs], parallel, progress)
+        on_login = classes.meta(name, "clock", "start") == "first-login"
+        _mark_seats(classes, name, rows.values(), outcomes, clock_now=not on_login)
+        if interrupted:
+            raise StartInterrupted(
+                f"interrupted: {sum(1 for o in outcomes if not o.error)} of {len(jobs)} labs "
+                "running, no more are being created",
+                fix=f"'dflab class start {name}' starts the rest")
         return sorted(outcomes, key=lambda o: (o.seat, o.scenario))
+
+
+def _run_jobs(jobs: list[tuple[Any, ...]], parallel: int,
+              progress: Callable[[Outcome], None] | None) -> tuple[list[Outcome], bool]:
+    """Run start jobs in a pool; on Ctrl-C no new lab is begun, the ones underway finish
+    (a half-made lab would run unrecorded), and whether that happened."""
+    outcomes: list[Outcome] = []
+    pool = ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="dflab-seat")
+    futures = [pool.submit(*job) for job in jobs]
+    seen: set[Future[Outcome]] = set()
+    try:
+        for future in as_completed(futures):
+            seen.add(future)
+            outcomes.append(future.result())
+            if progress is not None:
+                progress(outcomes[-1])
+    except KeyboardInterrupt:
+        pool.shutdown(wait=True, cancel_futures=True)
+        outcomes += [f.result() for f in futures if f not in seen and not f.cancelled()]
+        return outcomes, True
+    pool.shutdown(wait=True)
+    return outcomes, False
 
 
 def _start_one(home: Path, classes: ClassStore, name: str, seat: SeatRow, lab: LabRow,
@@ -122,14 +182,15 @@ def release(running: Running) -> None:
 
 
 def _mark_seats(classes: ClassStore, name: str, seats: Iterable[SeatRow],
-                outcomes: list[Outcome]) -> None:
+                outcomes: list[Outcome], *, clock_now: bool = True) -> None:
     now = time.time()
     for seat in seats:
         mine = [o for o in outcomes if o.seat == seat.seat]
         if not mine:
             continue
         if any(not o.error for o in mine):
+            # With the first-login clock the gateway starts it (ClassStore.start_clock).
             classes.update_seat(name, seat.seat, status="running",
-                                started_at=seat.started_at or now)
+                                started_at=seat.started_at or (now if clock_now else None))
         else:
             classes.update_seat(name, seat.seat, status="failed")

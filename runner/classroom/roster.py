@@ -26,6 +26,11 @@ EMAIL_COLUMNS = ("email", "email_address", "e_mail", "mail")
 LANG_COLUMNS = ("language", "lang", "locale")
 _SEAT_OK = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,31}$")
 _EMAIL_OK = re.compile(r"^[^@\s]+@[^@\s]+$")
+# What a deliverable address looks like: a dotted domain, no dots at the ends or doubled.
+_EMAIL_PLAUSIBLE = re.compile(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}$")
+DELIMITERS = ",;\t"
 _LANG_OK = re.compile(r"^[a-z]{2,3}([-_][A-Za-z]{2,4})?$")
 
 
@@ -39,6 +44,7 @@ class Trainee:
     email: str = ""
     lang: str = ""
     line: int = 0
+    warning: str = ""  # accepted, but the trainer should look (an unlikely e-mail)
 
 
 def _key(header: str) -> str:
@@ -55,9 +61,20 @@ def seat_name(trainee_id: str) -> str:
     return re.sub(r"[^a-z0-9_.-]+", "-", local).strip("-.")
 
 
+def sniff_delimiter(text: str) -> str:
+    """``,``, ``;`` (what spreadsheets write where the comma is the decimal mark) or tab,
+    from the header line."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    try:
+        return csv.Sniffer().sniff(header, delimiters=DELIMITERS).delimiter
+    except csv.Error:  # one column, or no delimiter at all: the comma by default
+        return ","
+
+
 def parse_roster(text: str, where: str = "roster") -> list[Trainee]:
     """Parse roster CSV text; raise one :class:`InputError` listing every bad row."""
-    rows = list(csv.reader(io.StringIO(text)))
+    delimiter = sniff_delimiter(text)
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     while rows and not any(cell.strip() for cell in rows[0]):
         rows.pop(0)
     if not rows:
@@ -76,13 +93,16 @@ def parse_roster(text: str, where: str = "roster") -> list[Trainee]:
     trainees: list[Trainee] = []
     problems: list[str] = []
     seen: dict[str, int] = {}
-    for line, row in _numbered(text):
+    for line, row in _numbered(text, delimiter):
         if not any(c.strip() for c in row):
             continue
         name = _cell(row, name_col) or " ".join(
             p for p in (_cell(row, first_col), _cell(row, last_col)) if p)
-        trainee = Trainee(seat_name(_cell(row, id_col)), _cell(row, id_col), name,
-                          _cell(row, email_col), _cell(row, lang_col), line)
+        email = _cell(row, email_col)
+        trainee = Trainee(seat_name(_cell(row, id_col)), _cell(row, id_col), name, email,
+                          _cell(row, lang_col), line,
+                          "" if not email or _EMAIL_PLAUSIBLE.match(email) else
+                          f"e-mail '{email}' looks wrong (check it before an LMS import)")
         problem = _check(trainee, seen)
         if problem:
             problems.append(f"line {line}: {problem}")
@@ -98,9 +118,9 @@ def parse_roster(text: str, where: str = "roster") -> list[Trainee]:
     return trainees
 
 
-def _numbered(text: str) -> list[tuple[int, list[str]]]:
+def _numbered(text: str, delimiter: str = ",") -> list[tuple[int, list[str]]]:
     """Data rows (after the header) with the line each starts on."""
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     out: list[tuple[int, list[str]]] = []
     header_seen = False
     start = 1

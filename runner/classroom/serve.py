@@ -126,7 +126,8 @@ async def serve_class(home: Path, name: str, *, host: str, port: int, rate_per_m
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    seats = Seats(home, name)
+    seats = Seats(home, name, log)
+    seats.classes.close_logins(name)  # a server killed earlier left its logins open
     acceptor = None
     try:
         await loop.run_in_executor(None, server.reconcile)
@@ -146,6 +147,8 @@ async def serve_class(home: Path, name: str, *, host: str, port: int, rate_per_m
             acceptor.close()
             await acceptor.wait_closed()
         await loop.run_in_executor(None, server.close)
+        with contextlib.suppress(DflabError):
+            seats.classes.close_logins(name)
         seats.close()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)

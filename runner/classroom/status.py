@@ -68,12 +68,13 @@ def class_status(home: Path, name: str, now: float | None = None,
         cls = classes.get(name)
         loaded = loaded if loaded is not None else load_class_scenarios(cls)
         labs = classes.labs(name)
+        online = classes.connected(name)
         seats = []
         for seat in classes.seats(name):
             mine = [lab for lab in labs if lab.seat == seat.seat]
             scored = [lab_score(classes.store, lab.session_id, loaded[lab.scenario_id])
                       for lab in mine if lab.session_id]
-            seats.append(seat_view(seat, cls, scored, [lab.error for lab in mine if lab.error],
-                                   now))
+            view = seat_view(seat, cls, scored, [lab.error for lab in mine if lab.error], now)
+            seats.append({**view, "connected": online.get(seat.seat, 0)})
         return {"class": cls.name, "scenarios": list(cls.scenarios), "minutes": cls.minutes,
                 "frozen": cls.frozen, "created_at": cls.created_at, "at": now, "seats": seats}

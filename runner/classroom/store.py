@@ -17,6 +17,9 @@ from runner.errors import NotFoundError, UsageError
 from runner.home import Home
 from runner.session.store import Store
 
+# Tables a class owns, emptied by ``class delete`` (sessions stay: the audit trail).
+CLASS_TABLES = ("class_logins", "class_meta", "class_grades", "class_labs", "class_seats")
+
 
 @dataclass(frozen=True)
 class ClassRow:
@@ -131,6 +134,58 @@ class ClassStore:
         with self.store.tx() as db:
             db.execute("UPDATE classes SET frozen = 1, collected_at = ? WHERE name = ?",
                        (time.time(), name))
+
+    def delete(self, name: str) -> None:
+        """Forget a class, its seats, labs, grades and logins (its sessions are kept)."""
+        with self.store.tx() as db:
+            for table in CLASS_TABLES:
+                db.execute(f"DELETE FROM {table} WHERE class = ?", (name,))
+            db.execute("DELETE FROM classes WHERE name = ?", (name,))
+
+    # Options and marks of a class, in their own table so old homes need no migration:
+    # ``clock`` (``start`` or ``first-login``) and ``exported_at``.
+
+    def set_meta(self, name: str, key: str, value: str) -> None:
+        with self.store.tx() as db:
+            db.execute("INSERT OR REPLACE INTO class_meta VALUES (?,?,?)", (name, key, value))
+
+    def meta(self, name: str, key: str, default: str = "") -> str:
+        rows = self.store.query("SELECT value FROM class_meta WHERE class = ? AND key = ?",
+                                (name, key))
+        return str(rows[0]["value"]) if rows else default
+
+    # -- SSH logins (written by ``class serve``, read by the board) -------------------
+
+    def login_opened(self, name: str, seat: str, peer: str) -> int:
+        """Record a login; its row id, to close it when the connection ends."""
+        with self.store.tx() as db:
+            cur = db.execute("INSERT INTO class_logins VALUES (?,?,?,?,NULL)",
+                             (name, seat, peer, time.time()))
+            return int(cur.lastrowid or 0)
+
+    def login_closed(self, login_id: int) -> None:
+        with self.store.tx() as db:
+            db.execute("UPDATE class_logins SET ended_at = ? WHERE rowid = ?",
+                       (time.time(), login_id))
+
+    def close_logins(self, name: str) -> None:
+        """Mark every open login of a class ended (a server starting after a crash)."""
+        with self.store.tx() as db:
+            db.execute("UPDATE class_logins SET ended_at = ? WHERE class = ?"
+                       " AND ended_at IS NULL", (time.time(), name))
+
+    def connected(self, name: str) -> dict[str, int]:
+        """Open SSH connections per seat."""
+        rows = self.store.query("SELECT seat, COUNT(*) AS n FROM class_logins WHERE class = ?"
+                                " AND ended_at IS NULL GROUP BY seat", (name,))
+        return {r["seat"]: int(r["n"]) for r in rows}
+
+    def start_clock(self, name: str, seat: str, now: float) -> bool:
+        """Start a running seat's clock if it has not started (first login); whether it did."""
+        with self.store.tx() as db:
+            cur = db.execute("UPDATE class_seats SET started_at = ? WHERE class = ? AND seat = ?"
+                             " AND started_at IS NULL AND status = 'running'", (now, name, seat))
+            return cur.rowcount > 0
 
     # -- seats ---------------------------------------------------------------------
 

@@ -5,9 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import fcntl
-import os
-import termios
 import time
 from pathlib import Path
 from typing import Any
@@ -16,17 +13,19 @@ from rich.live import Live
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from runner.classroom import controls, gradebook, lifecycle, offline
+from runner.classroom.addresses import is_loopback, trainee_addresses
 from runner.classroom.credentials import write_credentials
+from runner.classroom.gateway import fingerprint
 from runner.classroom.roster import read_roster
 from runner.classroom.serve import serve_class
 from runner.classroom.status import class_status
 from runner.cli import grants
+from runner.cli.classroom_attach import run_attach
 from runner.cli.context import Ctx, add_json_flag
-from runner.errors import ExitCode, NotFoundError, RefusedError
+from runner.errors import ExitCode, RefusedError
 from runner.home import Home
 from runner.scenario.catalogue import resolve_ref
-from runner.session.runtime import existing_session
-from runner.ui.board import board_table, clock
+from runner.ui.board import board_table
 
 SEAT_CONTROLS = ("pause", "resume", "extend", "reset", "stop")
 
@@ -36,10 +35,14 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     cmds = top.add_subparsers(dest="class_command", metavar="ACTION")
     p = cmds.add_parser("create", help="create a class from a roster CSV")
     p.add_argument("name")
-    p.add_argument("--scenario", action="append", required=True, help="scenario id or file")
+    p.add_argument("--scenario", action="append", required=True,
+                   help="scenario id or file; repeat for several (a seat picks one at login)")
     p.add_argument("--roster", required=True, type=Path, help="CSV: id,name[,email,language]")
     p.add_argument("--minutes", type=int, help="time box per seat (default: none)")
     p.add_argument("--lang", default="en", help="default task language (default: en)")
+    p.add_argument("--clock", choices=lifecycle.CLOCKS, default="start",
+                   help="when a seat's time starts: at 'class start' (default) or at the "
+                   "seat's first SSH login")
     p.add_argument("--credentials-out", type=Path, metavar="FILE",
                    help="write the seat passwords to FILE (mode 0600) instead of printing them")
     p.set_defaults(func=run_create)
@@ -55,7 +58,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.set_defaults(func=run_start)
     p = cmds.add_parser("serve", help="serve the seats' labs and the SSH gateway")
     p.add_argument("name")
-    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this machine only; "
+                   "0.0.0.0 for trainees on other machines)")
     p.add_argument("--port", type=int, default=2222)
     p.add_argument("--rate", type=int, default=30, help="answers per seat per minute (30)")
     p.set_defaults(func=run_serve)
@@ -63,7 +68,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("name")
     p.add_argument("seat")
     p.add_argument("scenario", nargs="?", default="")
-    p.set_defaults(func=run_attach)
+    p.set_defaults(func=run_attach)  # in runner/cli/classroom_attach.py
     _register_watch(cmds)
     _register_results(cmds)
     top.set_defaults(func=lambda args, ctx: _help(top, ctx))
@@ -80,9 +85,10 @@ def _register_watch(cmds: argparse._SubParsersAction[Any]) -> None:
     add_json_flag(p)
     p.set_defaults(func=run_status)
     for action in SEAT_CONTROLS:
-        p = cmds.add_parser(action, help=f"{action} seats")
+        p = cmds.add_parser(action, help=f"{action} seats" + (" (no SEAT: every seat)"
+                                                              if action == "stop" else ""))
         p.add_argument("name")
-        p.add_argument("seats", nargs="+", metavar="SEAT")
+        p.add_argument("seats", nargs="*" if action == "stop" else "+", metavar="SEAT")
         if action == "extend":
             p.add_argument("--minutes", type=int, required=True)
         if action == "reset":
@@ -91,6 +97,12 @@ def _register_watch(cmds: argparse._SubParsersAction[Any]) -> None:
         add_json_flag(p)
         p.set_defaults(func=run_control, action=action)
     grants.register_class(cmds)
+    p = cmds.add_parser("delete", help="forget a class: seats, passwords, labs, grades")
+    p.add_argument("name")
+    p.add_argument("--yes", action="store_true",
+                   help="also when the class was never exported (its results are lost)")
+    add_json_flag(p)
+    p.set_defaults(func=run_delete)
     p = cmds.add_parser("key", help="register an SSH public key for a seat")
     p.add_argument("name")
     p.add_argument("seat")
@@ -127,7 +139,11 @@ def run_create(args: argparse.Namespace, ctx: Ctx) -> int:
     if args.credentials_out and args.credentials_out.exists():
         raise RefusedError(f"{args.credentials_out} already exists",
                            fix="choose a new file; passwords are shown only once")
-    issued = lifecycle.create_class(ctx.home, args.name, paths, roster, args.minutes, args.lang)
+    for trainee in roster:
+        if trainee.warning:
+            ctx.info(f"[yellow]warning:[/] {args.roster}:{trainee.line}: {trainee.warning}")
+    issued = lifecycle.create_class(ctx.home, args.name, paths, roster, args.minutes, args.lang,
+                                    clock=args.clock)
     if args.credentials_out:
         write_credentials(args.credentials_out, issued, args.name)
         ctx.info(f"class {args.name}: {len(issued)} seats; passwords in "
@@ -164,6 +180,7 @@ def run_start(args: argparse.Namespace, ctx: Ctx) -> int:
     with Progress(*columns, console=ctx.err_console, transient=True,
                   disable=args.json) as bar:
         task = bar.add_task("labs", total=total)
+        # Ctrl-C: lifecycle.StartInterrupted (exit 130) once the labs underway are recorded.
         outcomes = lifecycle.start_class(ctx.home, args.name, backend_name=args.backend,
                                          parallel=args.parallel, seats=args.seats or None,
                                          progress=lambda _: bar.advance(task))
@@ -183,45 +200,19 @@ def run_start(args: argparse.Namespace, ctx: Ctx) -> int:
 
 def run_serve(args: argparse.Namespace, ctx: Ctx) -> int:
     def ready(port: int) -> None:
-        ctx.info(f"class {args.name}: SSH gateway on {args.host}:{port} "
-                 f"(trainees: ssh SEAT@HOST -p {port}); Ctrl-C to stop serving")
+        ctx.info(f"class {args.name}: SSH gateway listening on {args.host}:{port}; "
+                 "Ctrl-C to stop serving")
+        if is_loopback(args.host):
+            ctx.info(f"[yellow]only this machine can connect[/] ({args.host} is loopback); "
+                     "for trainees on other machines: --host 0.0.0.0")
+        for address in trainee_addresses(args.host):
+            ctx.info(f"trainees: ssh SEAT@{address} -p {port}")
+        ctx.info(f"host key fingerprint: "
+                 f"{fingerprint(ctx.home)}")
 
     asyncio.run(serve_class(ctx.home, args.name, host=args.host, port=args.port,
                             rate_per_minute=args.rate, log=ctx.info, ready=ready))
     return ExitCode.OK
-
-
-def _take_terminal() -> None:
-    """Make the gateway's pty our controlling terminal, so window changes reach us."""
-    if os.isatty(0) and os.getsid(0) == os.getpid():
-        with contextlib.suppress(OSError):
-            fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-
-
-def run_attach(args: argparse.Namespace, ctx: Ctx) -> int:
-    _take_terminal()
-    with Home(ctx.home).classes() as classes:
-        cls = classes.get(args.name)
-        seat = classes.seat(args.name, args.seat)
-        labs = [lab for lab in classes.labs(args.name, args.seat) if lab.session_id]
-    if cls.frozen:
-        raise RefusedError("this class is over: results were collected", fix="ask the trainer")
-    if seat.status in ("paused", "stopped", "ended", "failed", "created"):
-        word = {"ended": "time is up", "created": "not started yet"}.get(seat.status,
-                                                                          seat.status)
-        raise RefusedError(f"seat {seat.seat}: {word}", fix="ask the trainer")
-    chosen = [lab for lab in labs if not args.scenario or lab.scenario_id == args.scenario]
-    if not chosen:
-        raise NotFoundError(f"no lab '{args.scenario}' for seat {seat.seat}",
-                            fix="ssh SEAT@HOST -t SCENARIO with one of: "
-                            + ", ".join(lab.scenario_id for lab in labs))
-    with existing_session(ctx.home, chosen[0].session_id) as running:
-        left = seat.time_left(cls.minutes)
-        ctx.stderr.write(f"dflab class {cls.name}, seat {seat.seat} ({seat.name}): "
-                         f"{running.row.title}; time left "
-                         f"{clock(None if left is None else int(left))}\r\n")
-        ctx.stderr.flush()
-        return running.backend.shell(running.handle, running.spec)
 
 
 def run_board(args: argparse.Namespace, ctx: Ctx) -> int:
@@ -251,6 +242,12 @@ def run_status(args: argparse.Namespace, ctx: Ctx) -> int:
 
 def run_control(args: argparse.Namespace, ctx: Ctx) -> int:
     done: dict[str, Any] = {}
+    if not args.seats:  # only 'stop' takes no seat: the whole class
+        with Home(ctx.home).classes() as classes:
+            args.seats = [s.seat for s in classes.seats(args.name)
+                          if s.status in ("running", "paused")]
+        if not args.seats and not args.json:
+            ctx.info(f"class {args.name}: no running or paused seat to stop")
     for seat in args.seats:
         if args.action == "pause":
             controls.pause_seat(ctx.home, args.name, seat)
@@ -263,6 +260,8 @@ def run_control(args: argparse.Namespace, ctx: Ctx) -> int:
                                              clear_answers=args.clear_answers)
         else:
             done[seat] = controls.stop_seat(ctx.home, args.name, seat)
+            if args.action == "stop" and done[seat] and not args.json:
+                ctx.info(f"[red]seat {seat}: evidence changed:[/] {', '.join(done[seat])}")
         if not args.json:
             ctx.info(f"seat {seat}: {args.action} done")
     if args.json:
@@ -295,6 +294,16 @@ def run_collect(args: argparse.Namespace, ctx: Ctx) -> int:
         for seat, error in result["errors"].items():
             ctx.info(f"[red]seat {seat}:[/] {error}")
     return ExitCode.INTEGRITY if result["evidence_changed"] else ExitCode.OK
+
+
+def run_delete(args: argparse.Namespace, ctx: Ctx) -> int:
+    result = lifecycle.delete_class(ctx.home, args.name, force=args.yes)
+    if args.json:
+        ctx.print_json(result)
+    else:
+        ctx.info(f"class {args.name} deleted ({result['seats']} seats); its sessions are kept "
+                 "('dflab status'), their work is removed by 'dflab gc --yes'")
+    return ExitCode.OK
 
 
 def run_export(args: argparse.Namespace, ctx: Ctx) -> int:

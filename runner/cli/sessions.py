@@ -44,6 +44,10 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     add_json_flag(p)
     p.set_defaults(func=run_stop)
     p = sub.add_parser("gc", help="remove labs and folders dflab left behind (only dflab's)")
+    p.add_argument("--dry-run", action="store_true", help="only show what would be removed")
+    p.add_argument("--yes", action="store_true",
+                   help="also remove trainees' work folders/volumes (never those of classes "
+                   "not yet exported)")
     add_json_flag(p)
     p.set_defaults(func=run_gc)
     p = sub.add_parser("report", help="a session report: findings, attempts, evidence hashes")
@@ -203,14 +207,25 @@ def run_stop(args: argparse.Namespace, ctx: Ctx) -> int:
 
 
 def run_gc(args: argparse.Namespace, ctx: Ctx) -> int:
+    from runner.classroom.retention import unexported_sessions
     from runner.session.runtime import collect_garbage
 
-    removed = collect_garbage(ctx.home)
+    keep_work = unexported_sessions(ctx.home)
+    planned = collect_garbage(ctx.home, dry_run=True, keep_work=keep_work)
+    if not args.dry_run:
+        collect_garbage(ctx.home, work=args.yes, keep_work=keep_work)
+    work = [p for p in planned if p.startswith(("volume ", "work "))]
+    removed = [] if args.dry_run else [p for p in planned if args.yes or p not in work]
+    kept = [] if args.dry_run or args.yes else work
     if args.json:
-        ctx.print_json({"removed": removed})
-    else:
-        ctx.info(f"removed {len(removed)} item(s)")
-        for item in removed:
+        ctx.print_json({"dry_run": args.dry_run, "would_remove": planned if args.dry_run else [],
+                        "removed": removed, "kept_work": kept})
+        return ExitCode.OK
+    for label, items in (("would remove", planned if args.dry_run else []),
+                         ("removed", removed), ("kept (trainees' work: --yes removes it)", kept)):
+        if items or (label == "removed" and not args.dry_run):
+            ctx.info(f"{label}: {len(items)} item(s)")
+        for item in items:
             ctx.info(f"  {item}")
     return ExitCode.OK
 

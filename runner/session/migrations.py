@@ -79,6 +79,19 @@ CREATE TABLE IF NOT EXISTS class_grades (
 """
 
 
+# Step 2: a class's options and marks (``clock``, ``exported_at``, reset marks) and the
+# SSH logins ``class serve`` records (who is connected, from where).
+CLASS_META_AND_LOGINS = """
+CREATE TABLE IF NOT EXISTS class_meta (
+    class TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (class, key)
+);
+CREATE TABLE IF NOT EXISTS class_logins (
+    class TEXT NOT NULL, seat TEXT NOT NULL, peer TEXT NOT NULL, at REAL NOT NULL,
+    ended_at REAL
+);
+"""
+
+
 def _sql(script: str) -> Step:
     statements = [s.strip() for s in script.split(";") if s.strip()]
 
@@ -92,6 +105,7 @@ def _sql(script: str) -> Step:
 # Index i holds the step from version i to version i + 1.
 MIGRATIONS: list[Step] = [
     _sql(BASELINE),
+    _sql(CLASS_META_AND_LOGINS),
 ]
 
 

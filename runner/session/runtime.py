@@ -229,9 +229,12 @@ def stop_session(running: Running, *, remove: bool = True) -> list[str]:
     return changed
 
 
-def collect_garbage(home: Path, *, dry_run: bool = False) -> list[str]:
+def collect_garbage(home: Path, *, dry_run: bool = False, work: bool = True,
+                    keep_work: frozenset[str] = frozenset()) -> list[str]:
     """Remove what labs of this home left behind, except the active sessions' labs:
-    each available backend's leftovers, then the socket folders. What was removed."""
+    each available backend's leftovers, then the socket folders. Trainees' work
+    (``volume ...``, ``work ...``) only with ``work``, never of sessions in
+    ``keep_work``. What was (with ``dry_run``: would be) removed."""
     with open_store(home) as store:
         active = frozenset(row.id for row in store.sessions("active"))
     where = Home(home)
@@ -240,7 +243,8 @@ def collect_garbage(home: Path, *, dry_run: bool = False) -> list[str]:
         try:
             with get_backend(name) as backend:
                 if backend.available():
-                    removed += backend.gc(where, active, dry_run=dry_run)
+                    removed += backend.gc(where, active, dry_run=dry_run, work=work,
+                                          keep_work=keep_work)
         except DflabError:
             continue
     for child in sorted(where.run.glob("*")) if where.run.is_dir() else []:

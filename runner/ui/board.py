@@ -52,7 +52,9 @@ def _table(status: dict[str, Any], now: float, width: int) -> Table:
                   box=box.SIMPLE_HEAD, expand=False, pad_edge=False)
     rows = []
     for seat in status["seats"]:
-        state = seat["status"] + (" !" if seat["errors"] else "")
+        # "+ssh": the trainee is logged in through the gateway right now.
+        state = (seat["status"] + ("+ssh" if seat.get("connected") else "")
+                 + (" !" if seat["errors"] else ""))
         left = seat["time_left"]
         left_style = "red" if left is not None and left < 300 else ""
         rows.append([
@@ -77,6 +79,7 @@ def _table(status: dict[str, Any], now: float, width: int) -> Table:
         table.add_row(*row)
     seats = status["seats"]
     mean = sum(s["percent"] for s in seats) / len(seats) if seats else 0.0
+    online = sum(1 for s in seats if s.get("connected"))
     table.caption = (f"{len(seats)} seats, {sum(1 for s in seats if s['status'] == 'running')} "
-                     f"running; mean {mean:.1f}%")
+                     f"running, {online} connected; mean {mean:.1f}%")
     return table

@@ -115,7 +115,10 @@ async def _session(port: int, user: str, password: str, lines: list[str], until:
             proc.stdin.write(line.encode() + b"\n")
         seen = b""
         while until.encode() not in seen:
-            chunk = await asyncio.wait_for(proc.stdout.read(4096), timeout=30)
+            try:
+                chunk = await asyncio.wait_for(proc.stdout.read(4096), timeout=30)
+            except TimeoutError:
+                raise AssertionError(f"no '{until}' in {seen[-600:]!r}") from None
             assert chunk, f"the session ended early: {seen[-500:]!r}"
             seen += chunk
         proc.stdin.write(b"exit\n")

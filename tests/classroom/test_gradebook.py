@@ -40,7 +40,8 @@ def test_export_csv_rows_and_lms_layouts(local_class, cli, home, tmp_path):
     done = cli("class", "export", "c1", "--format", "csv", "--output", str(out), "--json")
     assert done.code == 0, done.stderr
     names = sorted(Path(p).name for p in json.loads(done.stdout)["files"])
-    assert names == ["c1-canvas.csv", "c1-gradebook.csv", "c1-moodle.csv", "c1-summary.csv"]
+    assert names == ["c1-canvas.csv", "c1-gradebook.csv", "c1-moodle.csv", "c1-summary.csv",
+                     "c1-wide.csv"]
     rows = list(csv.DictReader(_lines(out / "c1-gradebook.csv")))
     assert len(rows) == 2 * 6
     scanner = next(r for r in rows if r["seat"] == "alice" and r["task"] == "scanner")
@@ -95,4 +96,5 @@ def test_board_once_prints_one_frame(local_class, cli):
     lines = frame.stdout.splitlines()
     assert "Class c1: port-scan-triage" in lines[0]
     assert any(line.split()[:3] == ["alice", "Alice", "Adams"] for line in lines)
-    assert "0/6" in frame.stdout and "0/70" in frame.stdout and "2 seats, 2 running" in frame.stdout
+    assert "0/6" in frame.stdout and "0/70" in frame.stdout
+    assert "2 seats, 2 running, 0 connected" in frame.stdout

@@ -84,3 +84,12 @@ class StoreError(DflabError):
 
 class CaptureError(InputError):
     """A capture file that cannot be read at all (not merely a damaged packet)."""
+
+
+def show_path(path: object, limit: int = 120) -> str:
+    """A path as a message shows it: control bytes visible, a pathological length cut."""
+    text = str(path).replace("\0", "\\0")
+    if len(text) <= limit:
+        return text
+    half = (limit - 3) // 2
+    return f"{text[:half]}...{text[-half:]} ({len(text)} characters)"

@@ -23,8 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-import yaml
-
 from runner.backends import docker as dk
 from runner.backends import wheelhouse
 from runner.errors import BackendError, NotFoundError
@@ -89,18 +87,23 @@ def _with_tag(image: str) -> str:
 
 
 def profile_image(profile: str, root: Path | None = None) -> str:
-    """The image a lab profile names (``labs/<profile>.yaml``, key ``image``)."""
+    """The image a lab profile names (``labs/<profile>.yaml``, key ``image``).
+
+    The profile is read by the one profile reader (same strict YAML rules as a
+    scenario's); ``root`` replaces the project's ``labs/`` folder when given.
+    """
+    from runner.scenario.problems import ScenarioError
+    from runner.scenario.profiles import read_profile
+
     path = (root or project_root()) / "labs" / f"{profile}.yaml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
+    if not path.is_file():
         raise NotFoundError(f"no lab profile '{profile}'", where=str(path),
-                            fix="see 'dflab images list' for the known profiles") from None
-    except yaml.YAMLError as exc:
-        raise BackendError(f"unreadable lab profile: {exc}", where=str(path)) from None
-    if not isinstance(data, dict) or not isinstance(data.get("image"), str):
-        raise BackendError("the profile names no image", where=str(path), fix="add 'image: NAME'")
-    return _with_tag(data["image"])
+                            fix="see 'dflab images list' for the known profiles")
+    try:
+        return _with_tag(read_profile(path, profile).image)
+    except ScenarioError as exc:
+        raise BackendError(f"unreadable lab profile: {exc.message}", where=exc.where,
+                           fix=exc.fix) from None
 
 
 def lab_target(profile: str, root: Path | None = None) -> Target:

@@ -14,7 +14,7 @@ from runner.scenario.gating import gating_warnings, key_size_warnings
 from runner.scenario.loader import LoadedScenario, load_scenario, validate_scenario
 from runner.scenario.problems import Problem
 from runner.scenario.seal import seal_text
-from runner.session.grading import grade, load_sheet, solutions, total
+from runner.session.grading import grade, read_sheet, solutions, total
 from runner.ui.render import results_table
 
 
@@ -111,11 +111,14 @@ def _results(loaded: LoadedScenario, sheet: dict[str, Any], base: Path, ctx: Ctx
 def run_grade(args: argparse.Namespace, ctx: Ctx) -> int:
     loaded = load_scenario(resolve_ref(args.scenario, ctx.env))
     sheet_path = Path(args.answers)
-    sheet = load_sheet(sheet_path)
+    sheet, warnings = read_sheet(sheet_path)
     rows, summary = _results(loaded, sheet, sheet_path.resolve().parent, ctx, sheet_path)
     if args.json:
-        ctx.print_json({"scenario": loaded.id, "tasks": rows, "total": summary})
+        ctx.print_json({"scenario": loaded.id, "tasks": rows, "total": summary,
+                        "warnings": [w.as_dict() for w in warnings]})
     else:
+        for w in warnings:
+            ctx.err_console.print(f"warning: {w.one_line()}", markup=False, soft_wrap=True)
         ctx.console.print(results_table(f"{loaded.id}: {sheet_path.name}", rows, summary))
     return ExitCode.OK
 

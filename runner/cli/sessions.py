@@ -66,15 +66,17 @@ def _exit_flags(p: argparse.ArgumentParser) -> None:
 
 
 def run_start(args: argparse.Namespace, ctx: Ctx) -> int:
+    from runner.scenario.yamlsrc import load_source
     from runner.session.prelaunch import prelaunch
 
     path = resolve_ref(args.scenario, ctx.env)
-    early = prelaunch(path, ctx.home, args.backend, args.lang)
+    source = load_source(path)  # read once: the early start and validation share it
+    early = prelaunch(source, ctx.home, args.backend, args.lang)
     try:
         from runner.scenario.loader import load_scenario
         from runner.session.runtime import start_session
 
-        loaded = load_scenario(path)
+        loaded = load_scenario(path, source=source)
     except BaseException:
         if early is not None:
             early.cancel()

@@ -8,14 +8,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from runner import digest
-from runner.errors import IntegrityError
+from runner.errors import CaptureError, InputError, IntegrityError, show_path
 
 
 def sha256_file(path: Path) -> str:
     """Hex SHA-256 of an evidence file (see :func:`runner.digest.sha256_file`)."""
     return digest.sha256_file(path, what="evidence file")
+
+
+def open_capture(path: Path | str, buffering: int = -1) -> BinaryIO:
+    """A capture opened for reading if it is a regular file (a device or FIFO would
+    never end); the refusal is a :class:`CaptureError`."""
+    return digest.open_regular(path, what="capture", buffering=buffering, error=CaptureError)
+
+
+def resolve_evidence(base: Path, file: str) -> Path:
+    """The absolute path of evidence ``file`` written relative to folder ``base``.
+
+    Raises:
+        InputError: a NUL byte or a symbolic-link loop in the path.
+    """
+    if "\0" in file:
+        raise InputError("the evidence path contains a NUL byte", where=show_path(file),
+                         fix="name the file without control characters")
+    try:
+        return (base / file).resolve()
+    except (RuntimeError, OSError) as exc:  # 3.11 raises RuntimeError on a link loop
+        raise InputError(f"the evidence path cannot be resolved ({exc.__class__.__name__}: a "
+                         "symbolic-link loop?)", where=show_path(file),
+                         fix="point 'file' at a real file") from None
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,10 @@ import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from runner.errors import CaptureError
+from runner.evidence.manifest import open_capture
 from runner.evidence.pcapng import PCAPNG_MAGIC, iter_pcapng
 
 Warn = Callable[[str], None]
@@ -104,21 +105,14 @@ def iter_records_at(path: Path, *, on_warning: Warn | None = None) -> Iterator[R
         CaptureError: the file cannot be read at all.
     """
     warn = on_warning or _ignore
-    try:
-        handle = Path(path).open("rb", buffering=0)  # noqa: SIM115 - closed below
-    except OSError as exc:
-        raise CaptureError(
-            f"cannot open capture: {exc.strerror or exc}",
-            where=str(path),
-            fix="check the path and its permissions",
-        ) from exc
+    handle = open_capture(path, buffering=0)  # refuses devices and FIFOs before reading
     with handle:
         magic = handle.read(4)
         try:
             if magic in _PCAP_MAGICS:
                 yield from _iter_pcap(handle, magic, path, warn)
             elif magic == PCAPNG_MAGIC:
-                buffered = io.BufferedReader(handle, 1 << 20)
+                buffered = io.BufferedReader(cast(io.RawIOBase, handle), 1 << 20)
                 for ts, linktype, data, wirelen in iter_pcapng(buffered, path, warn):
                     yield ts, linktype, data, wirelen, -1
             else:
@@ -144,7 +138,7 @@ def capture_format(path: Path) -> str:
         CaptureError: the file is unreadable or has no known magic number.
     """
     try:
-        with Path(path).open("rb") as handle:
+        with open_capture(path) as handle:
             magic = handle.read(4)
     except OSError as exc:
         raise CaptureError(f"cannot open capture: {exc.strerror or exc}", where=str(path)) from exc

@@ -19,12 +19,6 @@ def catalogue_dirs(env: dict[str, str] | None = None) -> list[Path]:
     return [*extra, project_root() / "scenarios"]
 
 
-def profile_dirs(scenario_path: Path) -> list[Path]:
-    """Where lab profiles are looked up: beside the scenario's folder, then the project's."""
-    dirs = [scenario_path.resolve().parent.parent / "labs", project_root() / "labs"]
-    return list(dict.fromkeys(dirs))
-
-
 def scenario_files(env: dict[str, str] | None = None) -> list[Path]:
     files: list[Path] = []
     for folder in catalogue_dirs(env):

@@ -7,15 +7,21 @@ the file's comments.
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from runner.errors import InputError
+from runner.errors import InputError, show_path
+from runner.scenario.yamlcore import CoreLoader, typed_change
 
 PathKey = tuple[str | int, ...]
+MAX_ALIAS_VALUES = 100_000  # values aliases may add beyond the file's own (billion laughs)
+MAX_DEPTH = 100  # nesting levels; no scenario needs more, and it bounds the recursion
+MAX_YAML_BYTES = 64 * 2**20
 
 
 @dataclass
@@ -28,6 +34,8 @@ class Source:
     lines: dict[PathKey, int] = field(default_factory=dict)
     spans: dict[PathKey, tuple[int, int, int]] = field(default_factory=dict)
     duplicates: list[tuple[PathKey, int]] = field(default_factory=list)
+    # (path, line, message, fix) of every scalar whose value is not what its text shows
+    changed: list[tuple[PathKey, int, str, str]] = field(default_factory=list)
 
     def line_of(self, path: PathKey) -> int:
         """Line of ``path`` or of its nearest ancestor that has one (1 at worst)."""
@@ -48,80 +56,164 @@ def format_path(path: PathKey) -> str:
 
 
 def read_text(path: Path) -> str:
+    """The UTF-8 text of a YAML file; every way it can be unreadable is an InputError."""
+    shown = show_path(path)
+    if "\0" in str(path):
+        raise InputError("the path contains a NUL byte", where=shown,
+                         fix="name the file without control characters")
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise InputError("not a regular file", where=shown,
+                                 fix="name a YAML file, not a folder or device")
+            raw = fh.read(MAX_YAML_BYTES + 1)
     except FileNotFoundError:
-        raise InputError("file not found", where=str(path), fix="check the path") from None
+        raise InputError("file not found", where=shown, fix="check the path") from None
     except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror}", where=str(path)) from None
+        raise InputError(f"cannot read the file: {exc.strerror}", where=shown) from None
+    if len(raw) > MAX_YAML_BYTES:
+        raise InputError(f"the file is larger than {MAX_YAML_BYTES // 2**20} MB", where=shown,
+                         fix="a scenario, profile or answer sheet is a small text file")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError(
             f"byte {exc.start} is not UTF-8 text",
-            where=f"{path}:{line}",
+            where=f"{shown}:{line}",
             fix="save the file as UTF-8",
         ) from None
 
 
 def load_source(path: Path) -> Source:
     """Parse one YAML file; a syntax error becomes an :class:`InputError` with its line."""
-    text = read_text(path)
-    loader = _Loader(text)
+    return parse_source(read_text(path), path)
+
+
+def parse_source(text: str, path: Path) -> Source:
+    """Parse YAML ``text`` read from ``path`` (YAML 1.2 core schema, aliases bounded)."""
+    shown = show_path(path)
+    loader = CoreLoader(text)
     try:
         node = loader.get_single_node()
         source = Source(path=path, text=text, data=None)
-        source.data = _build(node, (), source, loader) if node is not None else None
+        if node is not None:
+            source.data = _Builder(loader, source, shown).build(node, (), 0)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        problem = exc.problem or exc.context or "not valid YAML"
-        raise InputError(
-            f"YAML syntax error: {problem}",
-            where=f"{path}:{line}",
-            fix="check indentation, colons and quotes on that line or the one before",
-        ) from None
+        raise _syntax_error(exc, text, shown) from None
     except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}", where=str(path)) from None
+        raise InputError(f"not valid YAML: {' '.join(str(exc).split())[:200]}",
+                         where=shown) from None
     finally:
         loader.dispose()
     return source
 
 
-# libyaml parses several times faster and keeps the same marks (line and index),
-# which matters on every 'dflab start'; the pure-Python loader is the fallback.
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str, shown: str) -> InputError:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else 1
+    lines = text.splitlines()
+    # libyaml reports a tab as an odd token, often on the line after the tab.
+    for candidate in (line, line - 1):
+        body = lines[candidate - 1] if 0 < candidate <= len(lines) else ""
+        if "\t" in body[: len(body) - len(body.lstrip(" \t"))]:
+            return InputError("a tab in the indentation: YAML allows only spaces there",
+                              where=f"{shown}:{candidate}",
+                              fix="replace the tab(s) at the start of that line by spaces")
+    problem = exc.problem or exc.context or "not valid YAML"
+    if "\t" in problem or "'\\t'" in problem:
+        return InputError("a tab where YAML expects spaces", where=f"{shown}:{line}",
+                          fix="replace the tab by spaces")
+    return InputError(
+        f"YAML syntax error: {' '.join(problem.split())[:200]}",
+        where=f"{shown}:{line}",
+        fix="check indentation, colons and quotes on that line or the one before",
+    )
 
 
-def _build(node: yaml.Node, path: PathKey, source: Source, loader: Any) -> Any:
-    source.lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
+class _Builder:
+    """Builds plain Python data from the node graph, recording lines and spans.
+
+    The node graph shares aliased nodes, but the data built here does not, so an
+    alias bomb (``&a [*b, *b, ...]`` nested) would grow exponentially: the values
+    an alias re-expands are counted and capped, and an alias inside its own
+    anchor (a cycle) is refused.
+    """
+
+    def __init__(self, loader: Any, source: Source, shown: str) -> None:
+        self.loader, self.source, self.shown = loader, source, shown
+        self.built = 0
+        self.distinct: set[int] = set()
+        self.active: set[int] = set()
+
+    def _fail(self, node: yaml.Node, message: str, fix: str) -> InputError:
+        return InputError(message, where=f"{self.shown}:{node.start_mark.line + 1}", fix=fix)
+
+    def _enter(self, node: yaml.Node, depth: int) -> None:
+        self.built += 1
+        self.distinct.add(id(node))
+        if self.built - len(self.distinct) > MAX_ALIAS_VALUES:
+            raise self._fail(node, f"aliases expand to more than {MAX_ALIAS_VALUES:,} values "
+                             "(an alias bomb?)", "write the values out or use fewer nested "
+                             "aliases (*name)")
+        if depth > MAX_DEPTH:
+            raise self._fail(node, f"values nested more than {MAX_DEPTH} levels deep",
+                             "flatten the structure")
+        if id(node) in self.active:
+            raise self._fail(node, "an alias refers to a value that contains the alias itself",
+                             "remove the alias (*name) from inside its own anchor (&name)")
+
+    def build(self, node: yaml.Node, path: PathKey, depth: int) -> Any:
+        self._enter(node, depth)
+        self.source.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            self.active.add(id(node))
+            try:
+                if isinstance(node, yaml.MappingNode):
+                    return self._mapping(node, path, depth)
+                return self._sequence(node, path, depth)
+            finally:
+                self.active.discard(id(node))
+        assert isinstance(node, yaml.ScalarNode)
+        return self._scalar(node, path)
+
+    def _mapping(self, node: yaml.MappingNode, path: PathKey, depth: int) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
+        source = self.source
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise self._fail(key_node, "a key must be a plain value, not a list or mapping",
+                                 "write 'name: value'")
+            child_line = key_node.start_mark.line + 1
+            key = self._scalar(key_node, (*path, "(key)"))
             key = key if isinstance(key, str | int) else str(key)
             child = (*path, key)
             if key in result:
-                source.duplicates.append((child, key_node.start_mark.line + 1))
-            source.lines[child] = key_node.start_mark.line + 1
-            source.spans[child] = (
-                key_node.start_mark.index,
-                value_node.start_mark.index,
-                value_node.end_mark.index,
-            )
-            result[key] = _build(value_node, child, source, loader)
+                source.duplicates.append((child, child_line))
+            source.lines[child] = child_line
+            source.spans[child] = (key_node.start_mark.index, value_node.start_mark.index,
+                                   value_node.end_mark.index)
+            result[key] = self.build(value_node, child, depth + 1)
         return result
-    if isinstance(node, yaml.SequenceNode):
+
+    def _sequence(self, node: yaml.SequenceNode, path: PathKey, depth: int) -> list[Any]:
         items = []
         for index, item in enumerate(node.value):
             child = (*path, index)
             start = item.start_mark.index
-            source.spans[child] = (start, start, item.end_mark.index)
-            items.append(_build(item, child, source, loader))
+            self.source.spans[child] = (start, start, item.end_mark.index)
+            items.append(self.build(item, child, depth + 1))
         return items
-    value = loader.construct_object(node, deep=True)
-    # Dates become strings: a timestamp answer is judged by its checker, not by YAML.
-    if hasattr(value, "isoformat"):
-        return node.value
-    return value
+
+    def _scalar(self, node: yaml.ScalarNode, path: PathKey) -> Any:
+        value = self.loader.construct_object(node, deep=True)
+        raw = node.value if not node.style else self.source.text[
+            node.start_mark.index:node.end_mark.index]
+        change = typed_change(node, value, raw) if isinstance(raw, str) else None
+        if change is not None:
+            where = path[:-1] if path and path[-1] == "(key)" else path
+            self.source.changed.append((where, node.start_mark.line + 1, *change))
+        # Dates (an explicit !!timestamp) stay text: a timestamp answer is judged by its checker.
+        if hasattr(value, "isoformat"):
+            return node.value
+        return value

@@ -10,9 +10,10 @@ from typing import Any
 
 from runner.backends.copyout import copy_host_file
 from runner.checkers.base import JudgeContext, Verdict
-from runner.errors import DflabError, InputError
+from runner.errors import DflabError, InputError, show_path
 from runner.scenario.loader import LoadedScenario
 from runner.scenario.model import FileRef
+from runner.scenario.problems import Collector, Problem
 from runner.scenario.yamlsrc import load_source
 from runner.session.keys import resolve_keys
 from runner.session.scoring import Summary, TaskState
@@ -49,11 +50,24 @@ class TaskResult:
 
 def load_sheet(path: Path) -> dict[str, Any]:
     """Read an answer sheet: a YAML/JSON mapping of task id to answer."""
+    return read_sheet(path)[0]
+
+
+def read_sheet(path: Path) -> tuple[dict[str, Any], list[Problem]]:
+    """An answer sheet and a warning for each value YAML read otherwise than typed.
+
+    Sheets are read like scenarios (YAML 1.2 core schema, aliases bounded), so
+    ``1:34`` stays text; what YAML still changes (``"3B\\backdoor"`` holds a
+    backspace, ``010`` is the integer 10) is reported with the quoting fix.
+    """
     source = load_source(path)
     if not isinstance(source.data, dict):
-        raise InputError("an answer sheet must map task ids to answers", where=str(path),
-                         fix="write lines like 'scanner: 10.0.0.5'")
-    return {str(k): v for k, v in source.data.items()}
+        raise InputError("an answer sheet must map task ids to answers",
+                         where=show_path(path), fix="write lines like 'scanner: 10.0.0.5'")
+    out = Collector(source, path)
+    for at, _line, message, fix in source.changed:
+        out.warn(at, message, fix)
+    return {str(k): v for k, v in source.data.items()}, out.items
 
 
 def grade(loaded: LoadedScenario, answers: Mapping[str, Any], base_dir: Path,

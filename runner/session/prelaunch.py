@@ -2,31 +2,29 @@
 
 Creating and starting a container is mostly waiting on the engine, and
 validating a scenario is mostly Python work (importing the checkers, building
-models), so ``dflab start`` overlaps the two. The early start uses only the raw
-YAML; the session uses the container only if the fully validated scenario
-describes exactly the same lab, and removes it otherwise. Evidence is hashed
-before anything is created, so tampered evidence still never reaches a lab.
+models), so ``dflab start`` overlaps the two. The early start uses the parsed
+scenario before validation (and the profile, read strictly); the session uses
+the container only if the fully validated scenario describes exactly the same
+lab, and removes it otherwise. Evidence is hashed (regular files only) before
+anything is created, so tampered evidence still never reaches a lab.
 """
 
 from __future__ import annotations
 
 import contextlib
+import stat
 import threading
 import uuid
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from runner.backends import get_backend
 from runner.backends.base import Backend, LabHandle, LabSpec, Limits
 from runner.errors import DflabError
-from runner.evidence.manifest import sha256_file
-from runner.scenario.catalogue import profile_dirs
+from runner.evidence.manifest import resolve_evidence, sha256_file
 from runner.scenario.i18n import pick_text
+from runner.scenario.profiles import load_profile
+from runner.scenario.yamlsrc import Source
 from runner.session.labspec import make_spec
-
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class Prelaunch:
@@ -68,11 +66,14 @@ class Prelaunch:
                 self.backend.stop(handle, remove_work=True)
 
 
-def prelaunch(path: Path, home: Path, backend_name: str | None, lang: str) -> Prelaunch | None:
-    """Start the lab of scenario ``path`` early, when that is possible and worth it.
+def prelaunch(source: Source, home: Path, backend_name: str | None, lang: str
+              ) -> Prelaunch | None:
+    """Start the lab of the scenario read into ``source``, when that is possible and worth it.
 
-    Only Docker labs are started early (a local workspace is instant). Anything
-    unusual in the raw YAML simply means no early start.
+    ``source`` is the one parse of the scenario file: validation reuses it
+    (``load_scenario(path, source=source)``), so the file is read once. Only
+    Docker labs are started early (a local workspace is instant). Anything
+    unusual in the scenario simply means no early start; validation reports it.
     """
     if backend_name not in (None, "docker"):
         return None
@@ -80,26 +81,25 @@ def prelaunch(path: Path, home: Path, backend_name: str | None, lang: str) -> Pr
         backend = get_backend("docker")
         if backend_name is None and not backend.available():
             return None
-        spec, hashes = _raw_spec(path, home, lang)
-    except (DflabError, OSError, yaml.YAMLError, KeyError, TypeError, ValueError,
-            AttributeError):
+        spec, hashes = _early_spec(source, home, lang)
+    except (DflabError, OSError, KeyError, TypeError, ValueError, AttributeError):
         return None
     return Prelaunch(backend, spec, hashes)
 
 
-def _raw_spec(path: Path, home: Path, lang: str) -> tuple[LabSpec, list[tuple[Path, str]]]:
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
-    lab = str(data.get("lab", "network"))
-    profile_file = next(d / f"{lab}.yaml" for d in profile_dirs(path)
-                        if (d / f"{lab}.yaml").is_file())
-    profile = yaml.load(profile_file.read_text(encoding="utf-8"), Loader=_Loader)
-    limits = Limits(**dict(profile.get("limits") or {}))
+def _early_spec(source: Source, home: Path, lang: str
+                ) -> tuple[LabSpec, list[tuple[Path, str]]]:
+    data, path = source.data, source.path
+    profile = load_profile(str(data.get("lab", "network")), path)
+    limits = Limits(**profile.limits.model_dump())
     evidence, hashes = [], []
     for item in data.get("evidence") or []:
-        file = (path.parent / item["file"]).resolve()
+        file = resolve_evidence(path.parent, item["file"])
+        if not stat.S_ISREG(file.stat().st_mode):
+            raise ValueError(file)  # a device or FIFO is refused by validation, never read
         evidence.append((item.get("name") or Path(item["file"]).name, file))
         hashes.append((file, str(item["sha256"]).lower()))
     spec = make_spec(home, uuid.uuid4().hex[:12], scenario_id=str(data["id"]),
-                     title=pick_text(data.get("title"), lang), profile=str(profile["id"]),
-                     image=str(profile["image"]), limits=limits, evidence=tuple(evidence))
+                     title=pick_text(data.get("title"), lang), profile=profile.id,
+                     image=profile.image, limits=limits, evidence=tuple(evidence))
     return spec, hashes

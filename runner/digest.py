@@ -35,7 +35,7 @@ def open_regular(path: Path | str, *, what: str = "file", buffering: int = -1,
     try:
         fd = os.open(path, _OPEN_FLAGS)
     except FileNotFoundError:
-        raise error(f"{what} not found", where=shown,
+        raise error(f"cannot open {what}: not found", where=shown,
                     fix="check the path (and the 'file' entry of the scenario)") from None
     except OSError as exc:
         raise error(f"cannot open {what}: {exc.strerror or exc}", where=shown,

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.cli.context import Ctx, add_json_flag
-from runner.errors import DflabError, ExitCode, InputError
+from runner.errors import DflabError, ExitCode, InputError, show_path
 from runner.home import Home
 from runner.scenario.catalogue import resolve_ref
 from runner.scenario.gating import gating_warnings, key_size_warnings
@@ -45,11 +45,18 @@ def _expand(paths: list[str]) -> list[Path]:
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
+        if _is_dir(path):
             files += sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml"))
         else:
             files.append(path)
     return files
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):  # a name too long or with a NUL byte: reported when read
+        return False
 
 
 def run_validate(args: argparse.Namespace, ctx: Ctx) -> int:
@@ -65,7 +72,7 @@ def run_validate(args: argparse.Namespace, ctx: Ctx) -> int:
             problems += _key_warnings(loaded, ctx) + gating_warnings(loaded)
     errors = [p for p in problems if p.severity == "error"]
     if args.json:
-        ctx.print_json({"files": [str(f) for f in files], "ok": not errors,
+        ctx.print_json({"files": [show_path(f) for f in files], "ok": not errors,
                         "problems": [p.as_dict() for p in problems]})
     else:
         for p in problems:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from runner.errors import InputError, NotFoundError
+from runner.errors import InputError, NotFoundError, show_path
 from runner.evidence.manifest import EvidenceFile, resolve_evidence
 from runner.scenario.checks import (
     check_evidence,
@@ -75,9 +75,11 @@ def validate_scenario(path: Path, *, verify_evidence: bool = True, source: Sourc
     try:
         source = source or load_source(path)
     except InputError as exc:
-        file, _, line = (exc.where or str(path)).rpartition(":")
+        shown = show_path(path)
+        where = exc.where or shown
+        file, _, line = where.rpartition(":") if where != shown else (shown, "", "")
         lineno = int(line) if line.isdigit() else 1
-        return None, [Problem(file or str(path), lineno, "(file)", exc.message, exc.fix or "")]
+        return None, [Problem(file or shown, lineno, "(file)", exc.message, exc.fix or "")]
     out = Collector(source, path)
     for dup_path, _line in source.duplicates:
         out.add(dup_path, f"key '{dup_path[-1]}' appears twice", "keep one of them")

@@ -19,7 +19,10 @@ from runner.errors import InputError, show_path
 from runner.scenario.yamlcore import CoreLoader, typed_change
 
 PathKey = tuple[str | int, ...]
-MAX_ALIAS_VALUES = 100_000  # values aliases may add beyond the file's own (billion laughs)
+# Values aliases may add beyond the file's own (billion laughs): this many, or one per
+# ALIAS_BYTES bytes of a larger file, which is far more than sharing hints ever needs.
+MAX_ALIAS_VALUES = 10_000
+ALIAS_BYTES = 4
 MAX_DEPTH = 100  # nesting levels; no scenario needs more, and it bounds the recursion
 MAX_YAML_BYTES = 64 * 2**20
 
@@ -66,14 +69,15 @@ def read_text(path: Path) -> str:
             if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
                 raise InputError("not a regular file", where=shown,
                                  fix="name a YAML file, not a folder or device")
-            raw = fh.read(MAX_YAML_BYTES + 1)
+            if os.fstat(fh.fileno()).st_size > MAX_YAML_BYTES:
+                raise InputError(f"the file is larger than {MAX_YAML_BYTES // 2**20} MB",
+                                 where=shown, fix="a scenario, profile or answer sheet is a "
+                                 "small text file")
+            raw = fh.read()
     except FileNotFoundError:
         raise InputError("file not found", where=shown, fix="check the path") from None
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror}", where=shown) from None
-    if len(raw) > MAX_YAML_BYTES:
-        raise InputError(f"the file is larger than {MAX_YAML_BYTES // 2**20} MB", where=shown,
-                         fix="a scenario, profile or answer sheet is a small text file")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -143,6 +147,7 @@ class _Builder:
     def __init__(self, loader: Any, source: Source, shown: str) -> None:
         self.loader, self.source, self.shown = loader, source, shown
         self.built = 0
+        self.budget = max(MAX_ALIAS_VALUES, len(source.text) // ALIAS_BYTES)
         self.distinct: set[int] = set()
         self.active: set[int] = set()
 
@@ -152,8 +157,8 @@ class _Builder:
     def _enter(self, node: yaml.Node, depth: int) -> None:
         self.built += 1
         self.distinct.add(id(node))
-        if self.built - len(self.distinct) > MAX_ALIAS_VALUES:
-            raise self._fail(node, f"aliases expand to more than {MAX_ALIAS_VALUES:,} values "
+        if self.built - len(self.distinct) > self.budget:
+            raise self._fail(node, f"aliases expand to more than {self.budget:,} values "
                              "(an alias bomb?)", "write the values out or use fewer nested "
                              "aliases (*name)")
         if depth > MAX_DEPTH:

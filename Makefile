@@ -8,7 +8,7 @@ SCENARIO ?= port-scan-triage
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps lab test test-fast lint typecheck images runner-image bench bench-lab bench-class bench-seal bench-answers golden clean
+.PHONY: help install system-deps lab test test-fast lint typecheck images runner-image bench bench-lab bench-class bench-seal bench-answers bench-validate golden clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -59,6 +59,9 @@ bench: install ## dflab's capture analysis vs tshark on a generated capture (PAC
 
 bench-seal: install ## one sealed-key check (scrypt) vs the old salted SHA-256, and brute-force times
 	$(BIN)/python bench/bench_seal.py
+
+bench-validate: install ## 'dflab validate' on 2,000 and 20,000 tasks vs a bare libyaml parse (linear growth)
+	$(BIN)/python bench/bench_validate.py --sizes $(or $(TASKS),2000,20000)
 
 golden: install ## re-record the tshark golden files in tests/golden (needs tshark)
 	$(BIN)/python tools/record_golden.py

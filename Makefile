@@ -61,7 +61,7 @@ bench-seal: install ## one sealed-key check (scrypt) vs the old salted SHA-256, 
 	$(BIN)/python bench/bench_seal.py
 
 bench-validate: install ## 'dflab validate' on 2,000 and 20,000 tasks vs a bare libyaml parse (linear growth)
-	$(BIN)/python bench/bench_validate.py --sizes $(or $(TASKS),2000,20000)
+	$(BIN)/python bench/bench_validate.py $(if $(TASKS),--sizes $(TASKS))
 
 golden: install ## re-record the tshark golden files in tests/golden (needs tshark)
 	$(BIN)/python tools/record_golden.py

@@ -97,3 +97,12 @@ def hammer_store(db: str, session_id: str, worker: int, count: int) -> None:
                           normalized=None, status="wrong", score=0.0, feedback="", counted=True,
                           limit=None)
     store.close()
+
+
+def laughs(levels: int = 9, indent: str = "") -> str:
+    """The billion-laughs YAML: ``levels`` anchors, each nine aliases of the one before."""
+    lines = [f'{indent}l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for n in range(1, levels):
+        refs = ",".join([f"*l{n - 1}"] * 9)
+        lines.append(f"{indent}l{n}: &l{n} [{refs}]")
+    return "\n".join(lines) + "\n"

@@ -6,8 +6,6 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from runner.cli.context import Ctx, add_json_flag
 from runner.errors import InputError, UsageError
 from runner.evidence.analyzers.base import RunOptions
@@ -15,6 +13,7 @@ from runner.evidence.analyzers.registry import all_analyzers, all_tables
 from runner.evidence.engine import analyze
 from runner.evidence.query import resolve_query
 from runner.home import Home
+from runner.scenario.yamlsrc import parse_source
 from runner.ui.facts import capture_progress, catalogue_view, facts_view, query_view
 
 _PROGRESS_FROM = 20 * 1024 * 1024  # bytes; smaller captures finish before a bar helps
@@ -106,10 +105,8 @@ def _tables(args: argparse.Namespace, ctx: Ctx) -> int:
 
 
 def _query(args: argparse.Namespace, ctx: Ctx, capture: Path) -> int:
-    try:
-        spec = yaml.safe_load(args.query)
-    except yaml.YAMLError as exc:
-        raise InputError(f"--query is not valid YAML: {exc}".splitlines()[0]) from exc
+    # Read like a scenario's query (YAML 1.2 core schema), so it finds the same rows.
+    spec = parse_source(args.query, Path("--query")).data
     if not isinstance(spec, dict):
         raise InputError("--query must be a mapping", fix="e.g. {from: dns.queries, select: name}")
     resolved = resolve_query(spec, capture, cache_dir=Home(ctx.home).cache)

@@ -8,20 +8,12 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from helpers import laughs
 
 from runner.errors import InputError
 from runner.scenario.loader import validate_scenario
 from runner.scenario.yamlsrc import MAX_ALIAS_VALUES, load_source
 from runner.session.grading import load_sheet
-
-
-def laughs(levels: int = 9, indent: str = "") -> str:
-    """The billion-laughs pattern: ``levels`` anchors, each nine aliases of the one before."""
-    lines = [f'{indent}l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    for n in range(1, levels):
-        refs = ",".join([f"*l{n - 1}"] * 9)
-        lines.append(f"{indent}l{n}: &l{n} [{refs}]")
-    return "\n".join(lines) + "\n"
 
 
 def _peak_mb(func) -> float:
@@ -156,3 +148,10 @@ def test_answer_sheet_path_of_5000_characters_is_not_echoed(cli, build):
     assert len(result.stderr) < 400 and "(5005 characters)" in result.stderr
     data = json.loads(cli("validate", long, "--json").stdout)
     assert len(json.dumps(data)) < 800
+
+
+def test_facts_query_is_read_with_the_same_rules(cli):
+    from helpers import PCAPS
+
+    result = cli("facts", str(PCAPS / "cs_dns_axfr.pcapng"), "--query", laughs())
+    assert result.code == 3 and "--query:" in result.stderr and "alias bomb" in result.stderr

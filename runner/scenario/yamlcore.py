@@ -29,9 +29,12 @@ _FLOAT = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]
 _MAX_DIGITS = 1000  # Python refuses to convert longer digit strings; no key needs them
 
 _ESCAPES = {"\0": "\\0", "\a": "\\a", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v",
-            "\f": "\\f", "\r": "\\r", "\x1b": "\\e"}
+            "\f": "\\f", "\r": "\\r", "\x1b": "\\e", "\x85": "\\N", "\xa0": "\\_",
+            "\u2028": "\\L", "\u2029": "\\P"}
 _NAMES = {"\0": "NUL byte", "\a": "bell", "\b": "backspace", "\t": "tab", "\n": "line break",
-          "\v": "vertical tab", "\f": "form feed", "\r": "carriage return", "\x1b": "escape"}
+          "\v": "vertical tab", "\f": "form feed", "\r": "carriage return", "\x1b": "escape",
+          "\x85": "next-line character", "\xa0": "no-break space",
+          "\u2028": "line separator", "\u2029": "paragraph separator"}
 
 
 def _text(loader: Any, node: yaml.ScalarNode) -> str:
@@ -107,8 +110,9 @@ def typed_change(node: yaml.ScalarNode, value: Any, raw: str) -> tuple[str, str]
     if isinstance(value, str):
         if node.style != '"':
             return None
-        made = [c for c in dict.fromkeys(value) if unicodedata.category(c) == "Cc"
-                and c not in raw]
+        # Control characters, and what '\\L', '\\P', '\\_' make ("C:\\Logs" is U+2028 + "ogs")
+        made = [c for c in dict.fromkeys(value) if c not in raw and (
+            unicodedata.category(c) in ("Cc", "Zl", "Zp") or c == "\xa0")]
         if not made:
             return None
         names = ", ".join(f"a {_NAMES.get(c, f'control character U+{ord(c):04X}')}"
@@ -116,7 +120,7 @@ def typed_change(node: yaml.ScalarNode, value: Any, raw: str) -> tuple[str, str]
         inner = raw[1:-1] if raw.startswith('"') and raw.endswith('"') else raw
         single = "'" + inner.replace("'", "''") + "'"
         return (f"{raw[:60]} holds {names}: inside double quotes YAML turns a backslash "
-                "escape into a control character",
+                "escape into another character",
                 f"write it in single quotes, {single[:60]}, to keep every backslash as typed")
     if node.style or value is None or not isinstance(value, bool | int | float):
         return None

@@ -147,6 +147,9 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, shown: str) -> InputErro
                               where=f"{shown}:{candidate}",
                               fix="replace the tab(s) at the start of that line by spaces")
     problem = exc.problem or exc.context or "not valid YAML"
+    if isinstance(exc, yaml.constructor.ConstructorError):
+        return InputError(f"{' '.join(problem.split())[:200]}", where=f"{shown}:{line}",
+                          fix="remove the '!' tag: dflab reads plain YAML values only")
     if "\t" in problem or "'\\t'" in problem:
         return InputError("a tab where YAML expects spaces", where=f"{shown}:{line}",
                           fix="replace the tab by spaces")

@@ -108,3 +108,11 @@ def test_canonical_values_and_single_quotes_raise_no_warning(tmp_path: Path):
     sheet = tmp_path / "s.yaml"
     sheet.write_text("a: 10\nb: 1.5\nc: true\nd: 'C:\\temp'\ne: \"plain\"\nf: \"tab\tliteral\"\n")
     assert load_source(sheet).changed == []
+
+
+def test_escapes_that_make_separators_are_reported(tmp_path: Path):
+    sheet = tmp_path / "s.yaml"
+    sheet.write_text('logs: "C:\\Logs"\nspace: "a\\_b"\n')
+    changed = {at: message for at, _line, message, _fix in load_source(sheet).changed}
+    assert "a line separator (from '\\L')" in changed[("logs",)]
+    assert "a no-break space (from '\\_')" in changed[("space",)]

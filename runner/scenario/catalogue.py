@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from runner.errors import NotFoundError
+from runner.errors import NotFoundError, show_path
 from runner.paths import project_root
 from runner.scenario.problems import nearest
 from runner.scenario.yamlsrc import load_source
@@ -39,9 +39,12 @@ def resolve_ref(ref: str, env: dict[str, str] | None = None) -> Path:
     """A path to a scenario file, or the id of one in the catalogue."""
     candidate = Path(ref)
     if candidate.suffix in (".yaml", ".yml") or os.sep in ref:
-        if candidate.is_file():
-            return candidate
-        raise NotFoundError(f"scenario file not found: {ref}", fix="check the path")
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError:  # a name too long for the system: not found either
+            pass
+        raise NotFoundError(f"scenario file not found: {show_path(ref)}", fix="check the path")
     files = scenario_files(env)
     # Fast path: a catalogue file is usually named after its id.
     for path in files:
@@ -51,5 +54,5 @@ def resolve_ref(ref: str, env: dict[str, str] | None = None) -> Path:
     if ref in ids:
         return ids[ref]
     near = nearest(ref, ids)
-    raise NotFoundError(f"no scenario '{ref}' in the catalogue",
+    raise NotFoundError(f"no scenario '{show_path(ref)}' in the catalogue",
                         fix=f"did you mean '{near}'?" if near else "'dflab list' shows them")

@@ -155,3 +155,9 @@ def test_facts_query_is_read_with_the_same_rules(cli):
 
     result = cli("facts", str(PCAPS / "cs_dns_axfr.pcapng"), "--query", laughs())
     assert result.code == 3 and "--query:" in result.stderr and "alias bomb" in result.stderr
+
+
+@pytest.mark.parametrize("ref", ["x" * 5000, "x" * 5000 + ".yaml", "case\0.yaml"])
+def test_scenario_reference_is_never_echoed_whole(cli, ref):
+    result = cli("grade", ref, "--answers", "answers.yaml")
+    assert result.code == 4 and len(result.stderr) < 400

@@ -1,8 +1,11 @@
-"""YAML reading that remembers where every value came from.
+"""YAML reading that remembers where every value came from: the one YAML reader.
 
 Trainers fix what they can find: every key and value keeps its line, and the
 byte span of its text so ``dflab seal`` can rewrite one value without losing
-the file's comments.
+the file's comments. Scenarios, lab profiles, answer sheets and fact queries
+are all read here, with YAML 1.2 core-schema rules (:mod:`yamlcore`), a cap on
+what aliases may expand to, a depth limit, and regular UTF-8 files only; every
+refusal is one :class:`InputError` naming the file and line.
 """
 
 from __future__ import annotations

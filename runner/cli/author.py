@@ -12,7 +12,7 @@ from runner.home import Home
 from runner.scenario.catalogue import resolve_ref
 from runner.scenario.gating import gating_warnings, key_size_warnings
 from runner.scenario.loader import LoadedScenario, load_scenario, validate_scenario
-from runner.scenario.problems import Problem
+from runner.scenario.problems import Problem, yaml_warnings
 from runner.scenario.seal import seal_text
 from runner.session.grading import grade, read_sheet, solutions, total
 from runner.ui.render import results_table
@@ -124,10 +124,14 @@ def run_grade(args: argparse.Namespace, ctx: Ctx) -> int:
         ctx.print_json({"scenario": loaded.id, "tasks": rows, "total": summary,
                         "warnings": [w.as_dict() for w in warnings]})
     else:
-        for w in warnings:
-            ctx.err_console.print(f"warning: {w.one_line()}", markup=False, soft_wrap=True)
+        _print_warnings(ctx, warnings)
         ctx.console.print(results_table(f"{loaded.id}: {sheet_path.name}", rows, summary))
     return ExitCode.OK
+
+
+def _print_warnings(ctx: Ctx, warnings: list[Problem]) -> None:
+    for w in warnings:
+        ctx.err_console.print(f"warning: {w.one_line()}", markup=False, soft_wrap=True)
 
 
 def run_verify(args: argparse.Namespace, ctx: Ctx) -> int:
@@ -139,10 +143,13 @@ def run_verify(args: argparse.Namespace, ctx: Ctx) -> int:
         rows, summary = _results(loaded, sheet, loaded.path.parent, ctx)
         ok = summary["percent"] == 100.0 and not missing
         failed |= not ok
+        warnings = yaml_warnings(loaded.source)  # a key YAML changed passes verify: say so
         report.append({"scenario": loaded.id, "ok": ok, "missing_solutions": missing,
-                       "tasks": rows, "total": summary})
+                       "tasks": rows, "total": summary,
+                       "warnings": [w.as_dict() for w in warnings]})
         if not args.json:
             ctx.console.print(results_table(f"{loaded.id}: reference solutions", rows, summary))
+            _print_warnings(ctx, warnings)
             if missing:
                 ctx.info(f"[yellow]no solution for:[/] {', '.join(missing)}")
     if args.json:

@@ -18,7 +18,7 @@ from runner.scenario.checks import (
 )
 from runner.scenario.compile import CompiledAnswer, compile_answer
 from runner.scenario.model import LabProfile, Scenario, Task
-from runner.scenario.problems import Collector, Problem, ScenarioError
+from runner.scenario.problems import Collector, Problem, ScenarioError, yaml_warnings
 from runner.scenario.profiles import find_profile, read_profile_into
 from runner.scenario.strict import validate_model
 from runner.scenario.yamlsrc import Source, format_path, gc_paused, load_source
@@ -88,8 +88,7 @@ def _validate(path: Path, verify_evidence: bool, source: Source | None
     out = Collector(source, path)
     for dup_path, _line in source.duplicates:
         out.add(dup_path, f"key '{dup_path[-1]}' appears twice", "keep one of them")
-    for at, _line, message, fix in source.changed:
-        out.warn(at, message, fix)
+    out.items += yaml_warnings(source)
     data = source.data
     if not isinstance(data, dict):
         out.add((), "a scenario must be a YAML mapping", "start with 'schema_version: 1'")

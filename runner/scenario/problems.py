@@ -57,6 +57,14 @@ class Collector:
         return [p for p in self.items if p.severity == "error"]
 
 
+def yaml_warnings(source: Source) -> list[Problem]:
+    """A warning for each value YAML read otherwise than it was typed (with the fix)."""
+    out = Collector(source, source.path)
+    for at, _line, message, fix in source.changed:
+        out.warn(at, message, fix)
+    return out.items
+
+
 def nearest(name: str, choices: Iterable[str]) -> str | None:
     found = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.5)
     return found[0] if found else None

@@ -12,7 +12,7 @@ from pathlib import Path
 from runner.errors import InputError, NotFoundError
 from runner.paths import project_root
 from runner.scenario.model import LabProfile
-from runner.scenario.problems import Collector, ScenarioError, nearest
+from runner.scenario.problems import Collector, ScenarioError, nearest, yaml_warnings
 from runner.scenario.strict import validate_model
 from runner.scenario.yamlsrc import load_source
 
@@ -55,8 +55,7 @@ def read_profile_into(path: Path, name: str, out: Collector) -> LabProfile | Non
         out.add(("lab",), f"lab profile unreadable: {exc.one_line()}", "fix the profile file")
         return None
     inner = Collector(source, path)
-    for at, _line, message, fix in source.changed:
-        inner.warn(at, message, fix)
+    inner.items += yaml_warnings(source)
     profile = validate_model(LabProfile, source.data, inner)
     out.items.extend(inner.items)
     if profile is not None and profile.id != name:

@@ -13,7 +13,7 @@ from runner.checkers.base import JudgeContext, Verdict
 from runner.errors import DflabError, InputError, show_path
 from runner.scenario.loader import LoadedScenario
 from runner.scenario.model import FileRef
-from runner.scenario.problems import Collector, Problem
+from runner.scenario.problems import Problem, yaml_warnings
 from runner.scenario.yamlsrc import load_source
 from runner.session.keys import resolve_keys
 from runner.session.scoring import Summary, TaskState
@@ -64,10 +64,7 @@ def read_sheet(path: Path) -> tuple[dict[str, Any], list[Problem]]:
     if not isinstance(source.data, dict):
         raise InputError("an answer sheet must map task ids to answers",
                          where=show_path(path), fix="write lines like 'scanner: 10.0.0.5'")
-    out = Collector(source, path)
-    for at, _line, message, fix in source.changed:
-        out.warn(at, message, fix)
-    return {str(k): v for k, v in source.data.items()}, out.items
+    return {str(k): v for k, v in source.data.items()}, yaml_warnings(source)
 
 
 def grade(loaded: LoadedScenario, answers: Mapping[str, Any], base_dir: Path,

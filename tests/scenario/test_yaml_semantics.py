@@ -116,3 +116,12 @@ def test_escapes_that_make_separators_are_reported(tmp_path: Path):
     changed = {at: message for at, _line, message, _fix in load_source(sheet).changed}
     assert "a line separator (from '\\L')" in changed[("logs",)]
     assert "a no-break space (from '\\_')" in changed[("space",)]
+
+
+def test_verify_says_when_a_key_passes_only_because_yaml_changed_it(cli, build):
+    scenario = _scenario(build)
+    result = cli("verify", str(scenario))
+    assert result.code == 0  # the key and the solution are changed alike...
+    assert f"warning: {scenario}:18: tasks[2].answer.expected:" in result.stderr  # ...so: warn
+    data = json.loads(cli("verify", str(scenario), "--json").stdout)
+    assert len(data["scenarios"][0]["warnings"]) == 3

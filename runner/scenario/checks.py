@@ -10,13 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from runner.checkers.frames import CAPTURE_SUFFIXES  # the judge's rule for 'the capture'
 from runner.errors import InputError
 from runner.evidence.manifest import resolve_evidence, sha256_file
 from runner.scenario.compile import CompiledAnswer
 from runner.scenario.model import FileRef, Scenario
 from runner.scenario.problems import Collector, nearest
-
-CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz")
 
 
 def evidence_name(file: str, name: str | None) -> str:

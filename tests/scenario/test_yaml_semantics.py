@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from runner.scenario.yamlsrc import load_source
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from runner.scenario.yamlsrc import load_source, parse_source
 
 SCENARIO = """\
 schema_version: 1
@@ -125,3 +128,22 @@ def test_verify_says_when_a_key_passes_only_because_yaml_changed_it(cli, build):
     assert f"warning: {scenario}:18: tasks[2].answer.expected:" in result.stderr  # ...so: warn
     data = json.loads(cli("verify", str(scenario), "--json").stdout)
     assert len(data["scenarios"][0]["warnings"]) == 3
+
+
+_PRINTABLE = st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp", "Co", "Cn"),
+                           blacklist_characters="\ufeff\x85\xa0")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(-10**30, 10**30), st.floats(allow_nan=False, allow_infinity=False))
+def test_canonical_numbers_read_back_without_warning(n: int, f: float):
+    source = parse_source(f"n: {n}\nf: {f!r}\n", Path("p.yaml"))
+    assert source.data == {"n": n, "f": f} and source.changed == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(_PRINTABLE, max_size=40))
+def test_single_quoted_text_is_kept_exactly_as_typed(text: str):
+    quoted = "'" + text.replace("'", "''") + "'"
+    source = parse_source(f"a: {quoted}\n", Path("p.yaml"))
+    assert source.data == {"a": text} and source.changed == []

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.classroom.lifecycle import load_class_scenarios
-from runner.errors import InputError, NotFoundError
+from runner.errors import InputError, NotFoundError, show_path
 from runner.home import Home
 from runner.session.grading import grade, load_sheet, total
 
@@ -39,8 +39,13 @@ def _sheets(folder: Path, seats: set[str], scenarios: list[str]
 
 def grade_folder(home: Path, name: str, folder: Path) -> list[dict[str, Any]]:
     """Grade every answer file in ``folder``; all are checked before anything is recorded."""
-    if not folder.is_dir():
-        raise NotFoundError(f"no folder {folder}", fix="give the folder holding <seat>.yaml files")
+    try:
+        found = folder.is_dir()
+    except OSError:  # a name too long for the system
+        found = False
+    if not found:
+        raise NotFoundError(f"no folder {show_path(folder)}",
+                            fix="give the folder holding <seat>.yaml files")
     with Home(home).classes() as classes:
         cls = classes.get(name)
         loaded = load_class_scenarios(cls, verify=True)

@@ -161,3 +161,27 @@ def test_facts_query_is_read_with_the_same_rules(cli):
 def test_scenario_reference_is_never_echoed_whole(cli, ref):
     result = cli("grade", ref, "--answers", "answers.yaml")
     assert result.code == 4 and len(result.stderr) < 400
+
+
+@pytest.mark.parametrize("folder", ["d" * 5000, "answers\0dir"])
+def test_class_grade_folder_path_is_never_echoed_whole(cli, folder):
+    result = cli("class", "grade", "c1", "--answers", folder)
+    assert result.code == 4 and len(result.stderr) < 400
+
+
+def test_class_grade_refuses_an_alias_bomb_sheet(cli, build, tmp_path: Path):
+    scenario = build.scenario()
+    assert cli("class", "create", "c1", "--scenario", str(scenario), "--roster",
+               str(_roster(tmp_path))).code == 0
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    (folder / "alice.yaml").write_text("word: proof\nunused:\n" + laughs(indent=" "))
+    result = cli("class", "grade", "c1", "--answers", str(folder))
+    assert result.code == 3 and "alias bomb" in result.stderr
+    assert f"{folder / 'alice.yaml'}:" in result.stderr
+
+
+def _roster(tmp_path: Path) -> Path:
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\nalice,Alice A\n")
+    return roster

@@ -72,7 +72,9 @@ def read_text(path: Path) -> str:
         raise InputError("the path contains a NUL byte", where=shown,
                          fix="name the file without control characters")
     try:
-        with path.open("rb") as fh:
+        # Non-blocking open: a FIFO named like a scenario must not hang 'dflab validate DIR'.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as fh:
             if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
                 raise InputError("not a regular file", where=shown,
                                  fix="name a YAML file, not a folder or device")

@@ -185,3 +185,12 @@ def _roster(tmp_path: Path) -> Path:
     roster = tmp_path / "roster.csv"
     roster.write_text("id,name\nalice,Alice A\n")
     return roster
+
+
+@pytest.mark.timeout(60)
+def test_yaml_that_is_not_a_regular_file_is_refused_without_blocking(cli, build):
+    os.mkfifo(build.root / "scenarios" / "pipe.yaml")
+    result = cli("validate", str(build.root / "scenarios"))
+    assert result.code == 3 and "pipe.yaml:1: (file): not a regular file" in result.stdout
+    graded = cli("grade", str(build.scenario()), "--answers", "/dev/zero")
+    assert graded.code == 3 and "/dev/zero: not a regular file" in graded.stderr

@@ -125,10 +125,16 @@ def test_symlink_loop_as_evidence(cli, build):
 
 def test_requires_chain_3000_deep_validates(cli, build):
     tasks = [{"id": f"t{i}", "question": "q", "answer": {"type": "text", "expected": "x"},
-              "solution": "x", "requires": [f"t{i - 1}"] if i else []} for i in range(3000)]
+              "solution": "x", "requires": [f"t{i - 1}"] if i else [], "max_attempts": 1}
+             for i in range(3000)]
     path = build.scenario(tasks)
     result = cli("validate", str(path), "--json")
     assert result.code == 0, result.stdout[-500:]
+    # one attempt each: every early task gates most points (was a cubic walk; now bit sets)
+    first = json.loads(result.stdout)["problems"][0]
+    assert first["field"] == "tasks[0].max_attempts"
+    assert "gates 29990 of 30000 points (t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, and 2989 more)" \
+        in first["message"]
     tasks[0]["requires"] = ["t2999"]
     result = cli("validate", str(build.scenario(tasks)))
     assert result.code == 3

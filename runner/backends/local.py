@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from runner.backends.base import LAB_SOCKET_NAME, LAB_WORK_DIR, Backend, LabHandle, LabSpec
 from runner.backends.copyout import copy_host_file
+from runner.digest import open_regular
 from runner.errors import BackendError
 
 if TYPE_CHECKING:
@@ -51,8 +52,9 @@ class LocalBackend(Backend):
         evidence_dir.mkdir(parents=True, exist_ok=True)
         for name, source in spec.evidence:
             target = evidence_dir / name
-            if not target.exists():
-                shutil.copyfile(source, target)
+            if not target.exists():  # a device or FIFO swapped in is refused, never copied
+                with open_regular(source, what="evidence file") as src, target.open("wb") as dst:
+                    shutil.copyfileobj(src, dst)
                 target.chmod(0o444)
         evidence_dir.chmod(0o555)
         bin_dir = root / "bin"

@@ -64,3 +64,16 @@ def test_validate_and_grade_refuse_device_evidence(cli, build, tmp_path: Path):
     sheet.write_text("a: x\n")
     graded = cli("grade", str(path), "--answers", str(sheet))
     assert graded.code == 3 and "must be a regular file" in graded.stderr
+
+
+def test_local_lab_never_copies_a_device_as_evidence(tmp_path: Path):
+    from runner.backends.base import Limits
+    from runner.backends.local import LocalBackend
+    from runner.session.labspec import make_spec
+
+    link = tmp_path / "capture.pcap"
+    link.symlink_to("/dev/zero")
+    spec = make_spec(tmp_path / "home", "s1", scenario_id="x", title="t", profile="network",
+                     image="i", limits=Limits(), evidence=(("capture.pcap", link),))
+    with pytest.raises(InputError, match="must be a regular file, not a device"):
+        LocalBackend().prepare(spec)

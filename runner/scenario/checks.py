@@ -107,7 +107,7 @@ def check_evidence(model: Scenario, path: Path, out: Collector, verify: bool) ->
                     "restore the original file, or record the new hash if the change is "
                     "intended")
         elif not verify and not file.is_file():
-            out.add((*at, "file"), "evidence must be a regular file",
+            out.add((*at, "file"), "evidence file must be a regular file",
                     "point 'file' at a capture or image file")
 
 

@@ -59,7 +59,7 @@ def test_validate_and_grade_refuse_device_evidence(cli, build, tmp_path: Path):
     path = build.scenario(tasks, evidence=[{"file": "capture.pcap", "sha256": "0" * 64}])
     data = json.loads(cli("validate", str(path), "--json").stdout)
     assert [p["message"] for p in data["problems"] if p["severity"] == "error"] == [
-        "evidence must be a regular file, not a device"]
+        "evidence file must be a regular file, not a device"]
     sheet = tmp_path / "answers.yaml"
     sheet.write_text("a: x\n")
     graded = cli("grade", str(path), "--answers", str(sheet))

@@ -88,4 +88,4 @@ def test_start_on_dev_zero_evidence_fails_fast_with_docker(build, home: Path):
                            "docker", "--run", "true"], capture_output=True, text=True, env=env,
                           timeout=120, check=False)
     assert done.returncode == 3, done.stderr
-    assert "evidence must be a regular file, not a device" in done.stderr
+    assert "evidence file must be a regular file, not a device" in done.stderr

@@ -13,6 +13,7 @@ from runner.scenario.catalogue import profile_dirs
 from runner.scenario.compile import CompiledAnswer, compile_answer
 from runner.scenario.model import FileRef, LabProfile, Scenario, Task
 from runner.scenario.problems import Collector, Problem, ScenarioError, nearest
+from runner.scenario.refs import check_references
 from runner.scenario.strict import validate_model
 from runner.scenario.yamlsrc import Source, format_path, load_source
 
@@ -170,6 +171,7 @@ def _check_tasks(model: Scenario, answers: dict[str, CompiledAnswer], path: Path
                 out.add((*at, "solution", "file"), f"solution file not found: {solution_file}",
                         "carve the reference file and give its path relative to the scenario")
     _check_cycles(model, out)
+    check_references(ids, answers, out)
 
 
 def _check_cycles(model: Scenario, out: Collector) -> None:

@@ -207,7 +207,7 @@ def resolve_query(
         )
     table = str(spec["from"])
     analyzer = table.split(".", 1)[0]
-    facts, sha256 = load_facts(capture, cache_dir=cache_dir)
+    facts, sha256 = load_facts(capture, cache_dir=cache_dir, tables=[table])
     rows = [row for row in facts.tables.get(table, []) if matches(row, spec.get("where") or {})]
     values = shape(rows, spec)
     provenance = {

@@ -232,9 +232,11 @@ class RecordChecker(Checker):
             out[name] = checker.normalize(parsed[name], item)
         return json.dumps(out, ensure_ascii=False)
 
-    def expected_parts(self, value: Any, params: RecordParams) -> dict[str, Any]:
-        """An expected record as part -> value(s); a mapping from a query with other names
-        (``select: [client, server]``) is taken in part order.
+    def expected_parts(self, value: Any, params: RecordParams, *, strict: bool = False
+                       ) -> dict[str, Any]:
+        """An expected record as part -> value(s); unless ``strict`` (a literal written in
+        the scenario), a mapping with other names (a query row of ``select: [username,
+        password]``) is taken in part order.
 
         Raises:
             InvalidAnswer: the value is not a record of these parts.
@@ -244,7 +246,7 @@ class RecordChecker(Checker):
         if not isinstance(value, Mapping):
             raise InvalidAnswer(f"{value!r} is not a mapping of part to value")
         names = list(params.parts)
-        if set(value) != set(names) and len(value) == len(names) and not set(value) & set(names):
+        if not strict and set(value) != set(names) and len(value) == len(names):
             value = dict(zip(names, value.values(), strict=True))
         unknown = [str(k) for k in value if k not in params.parts]
         if unknown:
@@ -270,7 +272,7 @@ class RecordChecker(Checker):
         problems = []
         for value in values:
             try:
-                parts = self.expected_parts(value, params)
+                parts = self.expected_parts(value, params, strict=True)
             except InvalidAnswer as exc:
                 problems.append(f"expected value {value!r:.60} is not a record: {exc}")
                 continue

@@ -134,12 +134,6 @@ class SequenceChecker(Checker):
         checker, item = element_checker(params)
         return checker.normalize_expected(value, item)
 
-    def check_expected(self, values: tuple[Any, ...], params: CheckerParams) -> list[str]:
-        problems = super().check_expected(values, params)
-        if not values:
-            problems.append("a sequence task needs at least one expected element")
-        return problems
-
     def is_sealable(self, params: CheckerParams) -> bool:
         assert isinstance(params, SequenceParams)
         checker, item = element_checker(params)

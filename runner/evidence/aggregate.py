@@ -18,7 +18,7 @@ Order of the steps, after ``where`` has kept the matching rows:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from runner.evidence.analyzers.base import Row
@@ -42,9 +42,13 @@ def sort_rows(rows: list[Row], sort: Any) -> list[Row]:
         name = name.lstrip("-")
         present = [r for r in rows if r.get(name) not in (None, "")]
         absent = [r for r in rows if r.get(name) in (None, "")]
-        present.sort(key=lambda r, n=name: _sort_key(r.get(n)), reverse=descending)
+        present.sort(key=_by(name), reverse=descending)
         rows = present + absent
     return rows
+
+
+def _by(name: str) -> Callable[[Row], tuple[int, Any]]:
+    return lambda row: _sort_key(row.get(name))
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:

@@ -135,10 +135,11 @@ def _check_shaping(spec: Mapping[str, Any], table: str, by_name: Mapping[str, Fi
         problems.append(f"'take' needs a whole number of at least 1, got {take!r}")
     if "extract" in spec:
         pattern = spec["extract"]
-        problems += _check_regex(pattern)
+        bad = _check_regex(pattern)
+        problems += bad
         if isinstance(spec.get("select"), list | Mapping):
             problems.append("'extract' applies to one selected field")
-        elif not problems and re.compile(str(pattern)).groups > 1 and \
+        elif not bad and re.compile(str(pattern)).groups > 1 and \
                 "value" not in re.compile(str(pattern)).groupindex:
             problems.append("'extract' has several groups: name the wanted one (?P<value>...)")
     return problems

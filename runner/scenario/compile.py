@@ -99,10 +99,10 @@ def _compile_query(checker: Checker, params: CheckerParams, query: Mapping[str, 
         out.add(at, problem, "see 'dflab facts --help' and docs/facts.md for tables and fields")
     if query.get("pick", "unique") not in AGGREGATES:
         for problem in checker.check_query_select(query.get("select"), params):
-            out.add((*at, "select"), problem, "see docs/facts.md, 'Several fields'")
+            out.add((*at, "select"), problem, "see the 'select' row in docs/facts.md")
     also = query.get("also") or []
-    for problem in checker.check_expected(tuple(also if isinstance(also, list) else [also]),
-                                          params) if also else []:
+    also = tuple(also if isinstance(also, list) else [also])
+    for problem in checker.check_expected(also, params) if also else []:
         out.add((*at, "also"), problem, "correct the extra accepted value")
     return CompiledAnswer(checker, params, None, dict(query))
 

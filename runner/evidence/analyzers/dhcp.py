@@ -76,7 +76,7 @@ class Dhcp(Analyzer):
 
     def setup(self) -> None:
         self.messages = self.new_table("messages")
-        self.options = self.new_table("options")
+        self.option_rows = self.new_table("options")
         self.leases = self.new_table("leases")
         self.hostnames: dict[str, str] = {}
 
@@ -110,7 +110,7 @@ class Dhcp(Analyzer):
             }
         )
         for code, value in opts.items():
-            self.options.append({"frame": p.frame, "type": mtype, "client_mac": mac,
+            self.option_rows.append({"frame": p.frame, "type": mtype, "client_mac": mac,
                                  "code": code, "name": option_name(code),
                                  "value": option_text(code, value)})
         if mtype == "ACK" and msg[16:20] != bytes(4):
@@ -131,7 +131,7 @@ class Dhcp(Analyzer):
             )
 
     def finish(self) -> Tables:
-        return {"messages": self.messages, "options": self.options, "leases": self.leases}
+        return {"messages": self.messages, "options": self.option_rows, "leases": self.leases}
 
 
 _NAMES = {1: "subnet_mask", 3: "router", 6: "dns", 12: "hostname", 15: "domain_name",

@@ -39,7 +39,7 @@ def facts(capture: str, names: tuple[str, ...]) -> FactSet:
 
 
 def rows(capture: str, table: str) -> list[dict]:
-    return list(facts(capture, (table.split(".")[0],)).tables[table])
+    return list(facts(capture, (table.split(".", maxsplit=1)[0],)).tables[table])
 
 
 def test_ftp_commands_and_replies() -> None:

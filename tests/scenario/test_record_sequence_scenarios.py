@@ -77,8 +77,7 @@ def test_answer_of_reuses_and_compares_with_another_tasks_key(build, tmp_path):
                                                "pick": "first"}}},
         {"id": "same", "question": "again?", "solution": "172.16.16.128",
          "answer": {"type": "ip", "expected": {"answer_of": "client", "also": ["::1"]}}},
-        {"id": "ports", "question": "ports the client reached", "solution": "21, 49163, 49164, "
-         "49165, 49166",
+        {"id": "ports", "question": "ports the client reached", "solution": "21, 49166",
          "answer": {"type": "set", "of": "integer", "expected": {
              "from": "conversations.tcp", "where": {"src": {"answer_of": "client"}},
              "select": "dst_port"}}},

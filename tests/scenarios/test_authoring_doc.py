@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "scenarios" / "AUTHORING.md").read_text(encoding="utf-8")
 
 CASES = [
-    ("cs_synscan.pcapng", "{from: packets.tcp, where: {src: 172.16.0.8}, select: time, pick: first}",
+    ("cs_synscan.pcapng",
+     "{from: packets.tcp, where: {src: 172.16.0.8}, select: time, pick: first}",
      ("2010-07-04T20:24:16.274870000Z",)),
     ("cs_synscan.pcapng",
      "{from: packets.tcp, where: {src: 172.16.0.8, flags: {ne: SYN}}, pick: count}", (0,)),

@@ -146,7 +146,8 @@ class SequenceChecker(Checker):
         id of the expected element it matches, or -1."""
         checker, item = element_checker(params)
         expected: list[Any] = list(key.values) or list(key.sealed)
-        canon, index = [], {}
+        canon: list[int] = []
+        index: dict[str, int] = {}
         for i, value in enumerate(expected):
             sealed = isinstance(value, str) and value.startswith(SEAL_PREFIX)
             try:

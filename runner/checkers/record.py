@@ -23,13 +23,15 @@ on its own when its type can be, so a sealed record keeps its partial credit.
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import json
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from runner.checkers.base import (
     SEAL_PREFIX,
@@ -67,14 +69,28 @@ class PartSpec(CheckerParams):
 
         reg = registry()
         if value not in reg:
-            raise ValueError(f"unknown part type '{value}' (use one of: {', '.join(reg.names())})")
+            near = difflib.get_close_matches(value, reg.names(), n=1)
+            fix = f"did you mean '{near[0]}'?" if near else f"use one of: {', '.join(reg.names())}"
+            raise _param_error(f"unknown part type '{value}' ({fix})")
         if value in NOT_PARTS or not reg.get(value).accepts_text:
-            raise ValueError(f"a record part cannot be a '{value}' answer")
+            raise _param_error(f"a record part cannot be a '{value}' answer")
         return value
 
     @model_validator(mode="after")
     def _params(self) -> PartSpec:
-        part_checker(self)
+        try:
+            part_checker(self)
+        except ValidationError as exc:
+            error = exc.errors(include_url=False)[0]
+            name = ".".join(str(p) for p in error["loc"])
+            from runner.checkers import registry
+
+            keys = ", ".join(["type", "weight", *registry().get(self.type).Params.model_fields])
+            if error["type"] == "extra_forbidden":
+                article = "an" if self.type[0] in "aeiou" else "a"
+                raise _param_error(f"'{name}' is not a parameter of {article} {self.type} part "
+                                   f"(its keys: {keys})") from None
+            raise _param_error(f"{name}: {error['msg']}") from None
         return self
 
 
@@ -98,7 +114,7 @@ class RecordParams(CheckerParams):
     def _names(cls, parts: dict[str, PartSpec]) -> dict[str, PartSpec]:
         for name in parts:
             if not _PART_NAME.match(name):
-                raise ValueError(f"part name '{name}' must be lower-case letters, digits, '_'")
+                raise _param_error(f"part name '{name}' must be lower-case letters, digits, '_'")
         return parts
 
 
@@ -216,6 +232,11 @@ def _part_key(value: Any) -> Key:
     values = value if isinstance(value, list) else [value]
     sealed = tuple(v for v in values if isinstance(v, str) and v.startswith(SEAL_PREFIX))
     return Key(values=tuple(v for v in values if v not in sealed), sealed=sealed)
+
+
+def _param_error(message: str) -> PydanticCustomError:
+    """A parameter error whose message reads as written (no "Value error, " prefix)."""
+    return PydanticCustomError("dflab_parameter", message.replace("{", "{{").replace("}", "}}"))
 
 
 class RecordChecker(Checker):
@@ -346,3 +367,4 @@ class RecordChecker(Checker):
 
 
 CHECKER = RecordChecker
+

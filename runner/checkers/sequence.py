@@ -26,6 +26,7 @@ import re
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from runner.checkers.base import (
     SEAL_PREFIX,
@@ -72,10 +73,10 @@ def element_checker(params: SequenceParams) -> tuple[Checker, CheckerParams]:
     reg = registry()
     if params.of not in reg:
         names = ", ".join(reg.names())
-        raise ValueError(f"unknown element type '{params.of}' (use one of: {names})")
+        raise _param_error(f"unknown element type '{params.of}' (use one of: {names})")
     checker = reg.get(params.of)
     if params.of in NOT_ELEMENTS or not checker.accepts_text:
-        raise ValueError(f"a sequence cannot hold '{params.of}' values")
+        raise _param_error(f"a sequence cannot hold '{params.of}' values")
     return checker, checker.parse_params(params.item)
 
 
@@ -98,6 +99,11 @@ def lcs(a: list[int], b: list[int]) -> int:
         for j, y in enumerate(b, 1):
             prev, row[j] = row[j], prev + 1 if x == y else max(row[j], row[j - 1])
     return row[-1]
+
+
+def _param_error(message: str) -> PydanticCustomError:
+    """A parameter error whose message reads as written (no "Value error, " prefix)."""
+    return PydanticCustomError("dflab_parameter", message.replace("{", "{{").replace("}", "}}"))
 
 
 class SequenceChecker(Checker):
@@ -193,3 +199,4 @@ class SequenceChecker(Checker):
 
 
 CHECKER = SequenceChecker
+

@@ -120,7 +120,7 @@ def test_is_sealable_only_when_every_part_is() -> None:
 @pytest.mark.parametrize(("params", "where"), [
     ({"parts": {"host": {"type": "ipp"}}}, ("parts", "host", "type")),
     ({"parts": {"host": {"type": "record"}}}, ("parts", "host", "type")),
-    ({"parts": {"host": {"type": "ip", "bogus": 1}}}, ("parts", "host", "bogus")),
+    ({"parts": {"host": {"type": "ip", "bogus": 1}}}, ("parts", "host")),
     ({"parts": {"Host": {"type": "ip"}}}, ("parts",)),
     ({"parts": {}}, ("parts",)),
     ({"parts": {"host": {"weight": 1}}}, ("parts", "host", "type")),

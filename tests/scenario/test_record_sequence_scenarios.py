@@ -130,7 +130,7 @@ def test_load_errors_name_the_line_and_the_part(build):
     found = _errors(path)
     text = "\n".join(found)
     assert ":10: tasks[0].answer.parts.user.type: " in text and "unknown part type 'txt'" in text
-    assert ":11: tasks[0].answer.parts.port.base: unknown key 'base'" in text
+    assert ":11: tasks[0].answer.parts.port: 'base' is not a parameter of an integer part" in text
     assert ":18: tasks[1].answer.expected: " in text and "part 'port' has no expected value" in text
     assert ":24: tasks[2].answer.expected.select: 'select' must give one field per part" in text
     assert "answer_of references form a cycle: d -> e -> d" in text

@@ -52,11 +52,16 @@ def check_references(ids: list[str], answers: Mapping[str, CompiledAnswer],
         compiled = answers.get(task_id)
         at = ("tasks", index, "answer", "expected")
         for ref, in_where in references(compiled.query if compiled else None):
-            if ref not in answers:
+            if ref not in ids:
                 out.add(at, f"answer_of names unknown task '{ref}'",
                         f"use one of: {', '.join(ids)}")
                 continue
+            if ref not in answers:
+                continue  # that task's own answer spec is in error, reported there
             literal = answers[ref].literal
+            if in_where and answers[ref].checker.name == "record":
+                out.add(at, f"task '{ref}' is a record: a field cannot equal a whole record",
+                        "compare with a task whose answer is one value (or a set of them)")
             if in_where and literal is not None and literal.sealed:
                 out.add(at, f"task '{ref}' has a sealed key: a query cannot compare with it",
                         "compare with a task whose key is plain or computed")

@@ -126,6 +126,11 @@ def test_load_errors_name_the_line_and_the_part(build):
           - id: f
             question: q
             answer: {type: ip, expected: {answer_of: nobody}}
+          - id: g
+            question: q
+            answer:
+              type: ip
+              expected: {from: conversations.tcp, where: {src: {answer_of: b}}, select: dst}
         """)
     found = _errors(path)
     text = "\n".join(found)
@@ -135,6 +140,7 @@ def test_load_errors_name_the_line_and_the_part(build):
     assert ":24: tasks[2].answer.expected.select: 'select' must give one field per part" in text
     assert "answer_of references form a cycle: d -> e -> d" in text
     assert "answer_of names unknown task 'nobody'" in text
+    assert "task 'b' is a record: a field cannot equal a whole record" in text
 
 
 def test_query_shape_errors_are_reported_at_load(build):

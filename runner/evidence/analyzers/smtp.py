@@ -9,6 +9,7 @@ parsed with the standard library's :mod:`email` package. Encrypted sessions
 from __future__ import annotations
 
 import email
+import email.errors
 import email.policy
 import hashlib
 import re
@@ -113,8 +114,13 @@ class Smtp(Analyzer):
     def _message(self, raw: bytes, end: Line, envelope: dict[str, Any],
                  where: dict[str, str]) -> None:
         msg = email.message_from_bytes(raw, policy=email.policy.default)
-        names = [part.get_filename() or "" for part in msg.walk()
-                 if part.get_content_disposition() == "attachment"]
+        try:
+            names = [part.get_filename() or "" for part in msg.walk()
+                     if part.get_content_disposition() == "attachment"]
+        except (ValueError, IndexError, TypeError, AttributeError, email.errors.MessageError):
+            # The stdlib parser has known crashes on some malformed headers: damage, not a bug.
+            self.warn(end.frame, "attachment headers of an SMTP message could not be read")
+            names = []
         self.messages.append({
             "frame": end.frame, "time": iso_time(end.ts), **where,
             "mail_from": envelope["mail_from"], "rcpt_to": envelope["rcpt_to"],
@@ -134,8 +140,8 @@ class Smtp(Analyzer):
 def _header(msg: Any, name: str) -> str:
     try:
         value = msg.get(name)
-    except (ValueError, IndexError, TypeError):  # a header the parser cannot decode
-        value = msg.get_all(name, failobj=[""])[0] if hasattr(msg, "get_all") else ""
+    except (ValueError, IndexError, TypeError, AttributeError, email.errors.MessageError):
+        value = ""  # a header the stdlib parser cannot decode (damage, reported as empty)
     return " ".join(str(value or "").split())
 
 

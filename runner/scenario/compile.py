@@ -62,8 +62,7 @@ def compile_answer(spec: Any, out: Collector, at: PathKey) -> CompiledAnswer | N
     if params is None:
         return None
     expected = spec["expected"]
-    if isinstance(expected, Mapping) and ("from" in expected or "answer_of" in expected
-                                          or kind != "record"):
+    if isinstance(expected, Mapping) and not _is_literal_record(expected, params):
         return _compile_query(checker, params, expected, out, (*at, "expected"))
     if expected is None or expected == []:
         out.add((*at, "expected"), "no expected value", "give the value the evidence shows")
@@ -76,6 +75,16 @@ def compile_answer(spec: Any, out: Collector, at: PathKey) -> CompiledAnswer | N
     for problem in checker.check_expected(key.values, params):
         out.add((*at, "expected"), problem, "correct the expected value")
     return CompiledAnswer(checker, params, key, None)
+
+
+def _is_literal_record(expected: Mapping[str, Any], params: CheckerParams) -> bool:
+    """A record's literal key is a mapping of its parts (a part may be named 'from')."""
+    parts = getattr(params, "parts", None)
+    if not isinstance(parts, Mapping):
+        return False
+    if set(expected) <= set(parts):
+        return True
+    return "from" not in expected and "answer_of" not in expected
 
 
 def _compile_query(checker: Checker, params: CheckerParams, query: Mapping[str, Any],

@@ -182,3 +182,14 @@ def test_a_literal_record_seals_part_by_part_and_grades_the_same(build, tmp_path
         plain = [r.verdict.score for r in grade(loaded, sheet, path.parent, tmp_path)]
         hashed = [r.verdict.score for r in grade(sealed, sheet, path.parent, tmp_path)]
         assert plain == hashed
+
+
+def test_a_record_part_may_be_named_from(build, tmp_path):
+    path = _scenario(build, [
+        {"id": "mail", "question": "sender and recipient?", "solution": "from=a@x.org, to=b@y.org",
+         "answer": {"type": "record", "parts": {"from": {"type": "text"}, "to": {"type": "text"}},
+                    "expected": {"from": "a@x.org", "to": "b@y.org"}}}])
+    loaded = load_scenario(path)
+    assert loaded.answers["mail"].literal is not None
+    [result] = grade(loaded, {"mail": "a@x.org -> b@y.org"}, path.parent, tmp_path)
+    assert result.verdict.score == 1.0

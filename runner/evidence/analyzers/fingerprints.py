@@ -2,9 +2,10 @@
 
 A host's packets leave with an initial TTL its system chooses (64: Linux, macOS,
 BSD; 128: Windows; 255: many routers and Solaris) and arrive lower by the hops on
-the way, so the next of 32/64/128/255 at or above the observed TTL is the likely
-initial value. The window and MSS of the SYN (or SYN/ACK) it sends sharpen the
-guess. Hints, not proof: any of these can be changed on the host.
+the way, so the next of 32/64/128/255 at or above the highest TTL seen is the likely
+initial value (meaningless for a host running a traceroute: its TTLs start at 1).
+The window and MSS of the SYN (or SYN/ACK) it sends sharpen the guess. Hints, not
+proof: any of these can be changed on the host.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ class Fingerprints(Analyzer):
             Field("first_frame", "int", "its first packet"),
             Field("ttl", "int", "most common TTL / hop limit of its packets"),
             Field("ttls", "str", "every TTL seen, ascending, comma separated"),
-            Field("initial_ttl", "int", "likely initial TTL: 32, 64, 128 or 255"),
+            Field("initial_ttl", "int", "likely initial TTL: 32, 64, 128 or 255 (from the highest)"),
             Field("os_guess", "str", "hint from the initial TTL"),
             Field("syn_window", "int", "window of its first SYN or SYN/ACK, -1 when none"),
             Field("syn_mss", "int", "MSS option of that SYN, -1 when absent"),
@@ -91,7 +92,9 @@ class Fingerprints(Analyzer):
         for src, seen in self.ttls.items():
             ttl = max(seen.items(), key=lambda kv: (kv[1], kv[0]))[0]
             window, mss, syn_ttl = self.syn.get(src, (-1, -1, -1))
-            start = initial_ttl(syn_ttl if syn_ttl >= 0 else ttl)
+            # The highest TTL seen is nearest the initial one (fewest hops; a host whose
+            # TTLs vary is reached by several paths or is running a traceroute).
+            start = initial_ttl(max(syn_ttl, max(seen)))
             table.append({"ip": ip_text(src), "packets": sum(seen.values()),
                           "first_frame": self.first[src], "ttl": ttl,
                           "ttls": ",".join(map(str, sorted(seen))), "initial_ttl": start,

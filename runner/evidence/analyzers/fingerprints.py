@@ -61,7 +61,7 @@ class Fingerprints(Analyzer):
             Field("first_frame", "int", "its first packet"),
             Field("ttl", "int", "most common TTL / hop limit of its packets"),
             Field("ttls", "str", "every TTL seen, ascending, comma separated"),
-            Field("initial_ttl", "int", "likely initial TTL: 32, 64, 128 or 255 (from the highest)"),
+            Field("initial_ttl", "int", "likely initial TTL: 32, 64, 128, 255 (from the highest)"),
             Field("os_guess", "str", "hint from the initial TTL"),
             Field("syn_window", "int", "window of its first SYN or SYN/ACK, -1 when none"),
             Field("syn_mss", "int", "MSS option of that SYN, -1 when absent"),

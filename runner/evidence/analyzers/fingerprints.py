@@ -94,7 +94,7 @@ class Fingerprints(Analyzer):
             window, mss, syn_ttl = self.syn.get(src, (-1, -1, -1))
             # The highest TTL seen is nearest the initial one (fewest hops; a host whose
             # TTLs vary is reached by several paths or is running a traceroute).
-            start = initial_ttl(max(syn_ttl, max(seen)))
+            start = initial_ttl(max(syn_ttl, *seen))
             table.append({"ip": ip_text(src), "packets": sum(seen.values()),
                           "first_frame": self.first[src], "ttl": ttl,
                           "ttls": ",".join(map(str, sorted(seen))), "initial_ttl": start,

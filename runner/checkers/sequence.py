@@ -193,8 +193,9 @@ class SequenceChecker(Checker):
         score = longest / size if size else 0.0
         if params.scoring == "exact":
             score = 1.0 if ids == expected else 0.0
+        others = len(ids) - longest
         feedback = (f"{longest} of {len(expected)} expected elements in the right order"
-                    f"{f', {len(ids) - longest} other' if len(ids) > longest else ''}.")
+                    f"{f'; {others} out of place or not expected' if others else ''}.")
         return Verdict.graded(score, "\n".join(elements), feedback)
 
 

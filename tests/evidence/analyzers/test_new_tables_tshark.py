@@ -170,3 +170,14 @@ def test_stream_text_is_the_reassembled_payload(capture: str) -> None:
         assert row["server_bytes"] == len(sent[row["server"]])
         assert row["client_text"] == printable(sent[row["client"]][: len(row["client_text"])])
         assert row["server_text"] == printable(sent[row["server"]][: len(row["server_text"])])
+
+
+def test_traceroute_path_query_matches_tshark(tmp_path: Path) -> None:
+    from runner.evidence.query import resolve_query
+
+    capture = "cs_icmp_traceroute.pcapng"
+    hops = [src for (src,) in tshark(capture, "icmp.type == 11", "ip.src")]
+    query = {"from": "icmp.messages", "where": {"type_name": "time-exceeded"}, "sort": "frame",
+             "select": "src"}
+    resolved = resolve_query(query, PCAPS / capture, cache_dir=tmp_path)
+    assert list(resolved.values) == list(dict.fromkeys(hops)) and len(resolved.values) == 8

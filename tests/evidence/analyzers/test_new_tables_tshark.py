@@ -176,7 +176,7 @@ def test_traceroute_path_query_matches_tshark(tmp_path: Path) -> None:
     from runner.evidence.query import resolve_query
 
     capture = "cs_icmp_traceroute.pcapng"
-    hops = [src for (src,) in tshark(capture, "icmp.type == 11", "ip.src")]
+    hops = [src.split(",")[0] for (src,) in tshark(capture, "icmp.type == 11", "ip.src")]
     query = {"from": "icmp.messages", "where": {"type_name": "time-exceeded"}, "sort": "frame",
              "select": "src"}
     resolved = resolve_query(query, PCAPS / capture, cache_dir=tmp_path)

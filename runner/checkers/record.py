@@ -27,20 +27,20 @@ import difflib
 import itertools
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from runner.checkers.base import (
-    SEAL_PREFIX,
     Checker,
     CheckerParams,
     InvalidAnswer,
     JudgeContext,
     Key,
     Verdict,
+    is_sealed,
     matches_seal,
     seal_value,
 )
@@ -230,7 +230,7 @@ def _valid(piece: str, spec: PartSpec) -> bool:
 
 def _part_key(value: Any) -> Key:
     values = value if isinstance(value, list) else [value]
-    sealed = tuple(v for v in values if isinstance(v, str) and v.startswith(SEAL_PREFIX))
+    sealed = tuple(v for v in values if is_sealed(v))
     return Key(values=tuple(v for v in values if v not in sealed), sealed=sealed)
 
 
@@ -284,7 +284,7 @@ class RecordChecker(Checker):
         for name, spec in params.parts.items():
             checker, item = part_checker(spec)
             first = parts[name][0] if isinstance(parts[name], list) else parts[name]
-            out[name] = first if str(first).startswith(SEAL_PREFIX) else \
+            out[name] = first if is_sealed(first) else \
                 checker.normalize_expected(first, item)
         return json.dumps(out, ensure_ascii=False)
 
@@ -321,15 +321,15 @@ class RecordChecker(Checker):
         assert isinstance(params, RecordParams)
         return all(c.is_sealable(i) for c, i in map(part_checker, params.parts.values()))
 
-    def seal_expected(self, value: Any, params: CheckerParams, salt: Callable[[], str]) -> Any:
+    def seal_expected(self, value: Any, params: CheckerParams, salt: str) -> Any:
         """Each part sealed on its own (so a sealed record keeps partial credit)."""
         assert isinstance(params, RecordParams)
         parts = self.expected_parts(value, params)
         out: dict[str, Any] = {}
         for name, spec in params.parts.items():
             checker, item = part_checker(spec)
-            sealed = [v if str(v).startswith(SEAL_PREFIX) else
-                      seal_value(checker.normalize_expected(v, item), salt())
+            sealed = [v if is_sealed(v) else
+                      seal_value(checker.normalize_expected(v, item), salt)
                       for v in (parts[name] if isinstance(parts[name], list) else [parts[name]])]
             out[name] = sealed[0] if len(sealed) == 1 else sealed
         return out

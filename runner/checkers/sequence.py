@@ -29,7 +29,6 @@ from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from runner.checkers.base import (
-    SEAL_PREFIX,
     Checker,
     CheckerParams,
     InvalidAnswer,
@@ -37,6 +36,7 @@ from runner.checkers.base import (
     Key,
     Status,
     Verdict,
+    is_sealed,
     matches_seal,
 )
 from runner.checkers.set import MAX_MEMBERS
@@ -155,13 +155,13 @@ class SequenceChecker(Checker):
         canon: list[int] = []
         index: dict[str, int] = {}
         for i, value in enumerate(expected):
-            sealed = isinstance(value, str) and value.startswith(SEAL_PREFIX)
+            sealed = is_sealed(value)
             try:
                 norm = value if sealed else checker.normalize_expected(value, item)
             except InvalidAnswer:
                 norm = f"\x00unreadable {i}"
             canon.append(index.setdefault(norm, i))
-        if checker.is_sealable(item) and not any(str(v).startswith(SEAL_PREFIX)
+        if checker.is_sealable(item) and not any(is_sealed(v)
                                                   for v in expected):
             # Exact types: one dictionary look-up per element (1000 x 1000 stays instant).
             return [index.get(element, -1) for element in answer], canon
@@ -170,7 +170,7 @@ class SequenceChecker(Checker):
         for element in answer:
             hit = -1
             for i, value in enumerate(expected):
-                if isinstance(value, str) and value.startswith(SEAL_PREFIX):
+                if is_sealed(value):
                     ok = matches_seal(element, value)
                 else:
                     verdict = checker.judge(element, Key(values=(value,)), item, ctx)

@@ -24,6 +24,8 @@ BUILTIN_MODULES = (
     "timestamp",
     "choice",
     "set",
+    "record",
+    "sequence",
     "frames",
     "flows",
     "artifact",

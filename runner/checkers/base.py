@@ -143,6 +143,16 @@ class Checker:
         """Whether this spec's literal keys can be sealed (tolerances forbid it)."""
         return self.sealable
 
+    def seal_expected(self, value: Any, params: CheckerParams, salt: str) -> Any:
+        """The sealed form of one expected value (``dflab seal``); a record seals per part."""
+        return seal_value(self.normalize_expected(value, params), salt)
+
+    def check_query_select(self, select: Any, params: CheckerParams) -> list[str]:
+        """Problems with a fact query's ``select`` for this type: one field, by default."""
+        if isinstance(select, list | Mapping):
+            return ["'select' names one field (several fields are for a record answer)"]
+        return []
+
     def normalize(self, raw: str, params: CheckerParams) -> str:
         """Canonical form of a trainee's answer; raise :class:`InvalidAnswer`."""
         return " ".join(raw.split())

@@ -32,7 +32,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         action="append",
         metavar="ANALYZER",
         help=f"run only these analyzers (repeatable or comma separated): "
-        f"{', '.join(all_analyzers())}",
+        f"{', '.join(all_analyzers())}; on demand only (not in a plain run): "
+        f"{', '.join(n for n, c in all_analyzers().items() if c.on_demand)}",
     )
     p.add_argument("--export-objects", metavar="DIR", help="write reassembled HTTP objects here")
     p.add_argument(

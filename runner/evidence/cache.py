@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +36,14 @@ def _stamp() -> dict[str, Any]:
     }
 
 
-def load_facts(capture: Path, *, cache_dir: Path | None = None) -> tuple[FactSet, str]:
+def load_facts(capture: Path, *, cache_dir: Path | None = None,
+               tables: Iterable[str] = ()) -> tuple[FactSet, str]:
     """Facts of every analyzer for a capture, from the cache or from a fresh pass.
 
     ``cache_dir`` is the dflab home's cache (``Home.cache``); without one the facts
     are computed and not kept, so nothing is ever written outside the home in use.
+    ``tables`` (``analyzer.table`` names) may name tables of on-demand analyzers: those
+    run in a pass of their own, cached in an entry of their own, and are added.
 
     Returns:
         The facts and the capture's SHA-256.
@@ -48,16 +52,30 @@ def load_facts(capture: Path, *, cache_dir: Path | None = None) -> tuple[FactSet
         CaptureError: the capture cannot be read.
     """
     sha256 = sha256_file(capture)
-    if cache_dir is None:
-        return analyze(capture), sha256
-    entry = cache_dir / "facts" / f"{sha256}.json"
+    folder = cache_dir / "facts" if cache_dir is not None else None
+    facts = _cached(capture, folder, f"{sha256}.json", sha256, None)
+    registered = all_analyzers()
+    wanted = {t.split(".", 1)[0] for t in tables}
+    for name in sorted(n for n in wanted if n in registered and registered[n].on_demand):
+        extra = _cached(capture, folder, f"{sha256}.{name}.json", sha256, [name])
+        facts.tables.update(extra.tables)
+        facts.analyzers.update(extra.analyzers)
+    return facts, sha256
+
+
+def _cached(capture: Path, folder: Path | None, name: str, sha256: str,
+            names: list[str] | None) -> FactSet:
+    """One pass's facts from ``folder/name``, or computed (and kept when there is a folder)."""
+    if folder is None:
+        return analyze(capture, names)
+    entry = folder / name
     stamp = _stamp()
     cached = _read(entry)
     if cached is not None and cached.get("stamp") == stamp:
-        return FactSet.from_json(cached["facts"]), sha256
-    facts = analyze(capture)
+        return FactSet.from_json(cached["facts"])
+    facts = analyze(capture, names)
     _write(entry, {"stamp": stamp, "sha256": sha256, "facts": facts.to_json(compact=True)})
-    return facts, sha256
+    return facts
 
 
 def _read(entry: Path) -> dict[str, Any] | None:

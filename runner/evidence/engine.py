@@ -111,9 +111,10 @@ def _route(table: dict[int, list[Hook]], key: int, hook: Hook | None) -> None:
 
 
 def select(names: Iterable[str] | None) -> list[type[Analyzer]]:
-    """The analyzer classes to run: all, or the named ones (unknown names raise InputError)."""
+    """The analyzer classes to run: all but the on-demand ones, or the named ones (unknown
+    names raise InputError)."""
     if names is None:
-        return list(all_analyzers().values())
+        return [cls for cls in all_analyzers().values() if not cls.on_demand]
     return [get(name) for name in names]
 
 

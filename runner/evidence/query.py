@@ -9,9 +9,13 @@ A query in a scenario names a fact table, filters its rows, and picks a field::
   string starting with ``~`` is a regular expression searched in the field's text;
   a mapping applies operators: ``eq ne gt ge lt le`` (numbers or text), ``regex``,
   ``in`` (a list), ``contains`` (substring), several at once meaning all.
-* ``select``: the field whose values are the answer.
+* ``select``: the field whose values are the answer (several for a record answer).
 * ``pick``: ``unique`` (default: distinct values in capture order), ``all``,
-  ``first``, or ``count`` (number of matching rows).
+  ``first``, ``last``, or an aggregate: ``count`` (number of matching rows),
+  ``count_distinct``, ``min``, ``max``, ``sum``.
+* ``sort``, ``take``, ``extract``, ``also``: see :mod:`runner.evidence.aggregate`.
+* ``where`` may also compare with another task's key: ``{answer_of: TASK}`` (the
+  caller replaces it by ``{in: [that key's values]}`` before resolving).
 * ``evidence``: which capture, when a scenario has several (resolved by the caller).
 
 Docs with examples: ``docs/facts.md``.
@@ -27,13 +31,25 @@ from typing import Any
 
 from runner import __version__
 from runner.errors import InputError
+from runner.evidence.aggregate import (
+    AGGREGATES,
+    PICKS,
+    extract,
+    pick,
+    select_values,
+    sort_fields,
+    sort_rows,
+    with_also,
+)
 from runner.evidence.analyzers.base import Field, Row
 from runner.evidence.analyzers.registry import all_analyzers, all_tables, table_fields
 from runner.evidence.cache import load_facts
 
-KEYS = frozenset({"from", "where", "select", "pick", "evidence"})
-PICKS = ("unique", "all", "first", "count")
-OPERATORS = frozenset({"eq", "ne", "gt", "ge", "lt", "le", "regex", "in", "contains"})
+KEYS = frozenset({"from", "where", "select", "pick", "evidence", "sort", "take", "extract",
+                  "also"})
+OPERATORS = frozenset({"eq", "ne", "gt", "ge", "lt", "le", "regex", "in", "contains",
+                       "answer_of"})
+__all__ = ["AGGREGATES", "PICKS", "Resolved", "check_query", "matches", "resolve_query"]
 _NUMERIC_OPS = frozenset({"gt", "ge", "lt", "le"})
 # Characters that only make sense in a pattern: a plain value holding them was
 # almost certainly meant as a regular expression and would silently match nothing.
@@ -53,8 +69,11 @@ class Resolved:
     provenance: dict[str, Any]
 
 
-def check_query(spec: Mapping[str, Any]) -> list[str]:
-    """List every problem of a query without reading any capture; [] when it is usable."""
+def check_query(spec: Mapping[str, Any], *, several: bool = False) -> list[str]:
+    """List every problem of a query without reading any capture; [] when it is usable.
+
+    ``several``: ``select`` may name several fields (the answer type checks how many).
+    """
     if not isinstance(spec, Mapping):
         return ["a fact query must be a mapping with 'from' and 'select'"]
     problems = [
@@ -71,11 +90,8 @@ def check_query(spec: Mapping[str, Any]) -> list[str]:
     pick = spec.get("pick", "unique")
     if pick not in PICKS:
         problems.append(f"unknown pick {pick!r} (allowed: {', '.join(PICKS)})")
-    select = spec.get("select")
-    if select is None and pick != "count":
-        problems.append("'select' is missing: name the field whose values are the answer")
-    elif select is not None and select not in by_name:
-        problems.append(_unknown_field(str(table), select, by_name))
+    problems += _check_select(spec.get("select"), pick, several, str(table), by_name)
+    problems += _check_shaping(spec, str(table), by_name)
     where = spec.get("where", {})
     if not isinstance(where, Mapping):
         problems.append("'where' must be a mapping of field to condition")
@@ -85,6 +101,47 @@ def check_query(spec: Mapping[str, Any]) -> list[str]:
             problems.append(_unknown_field(str(table), name, by_name))
             continue
         problems.extend(f"where.{name}: {p}" for p in _check_condition(cond, by_name[name]))
+    return problems
+
+
+def _check_select(select: Any, pick: object, several: bool, table: str,
+                  by_name: Mapping[str, Field]) -> list[str]:
+    if select is None:
+        return [] if pick == "count" else [
+            "'select' is missing: name the field whose values are the answer"]
+    if isinstance(select, list | Mapping):
+        if not several:
+            return ["'select' names one field here"]
+        names = list(select.values()) if isinstance(select, Mapping) else select
+        if not names:
+            return ["'select' lists no field"]
+        return [_unknown_field(table, n, by_name) for n in names if n not in by_name]
+    return [] if select in by_name else [_unknown_field(table, select, by_name)]
+
+
+def _check_shaping(spec: Mapping[str, Any], table: str, by_name: Mapping[str, Field]
+                   ) -> list[str]:
+    """Problems of ``sort``, ``take``, ``extract``."""
+    problems = []
+    if "sort" in spec:
+        sort = spec["sort"]
+        if not isinstance(sort, str | list) or not sort:
+            problems.append("'sort' names a field (-field for descending) or a list of them")
+        else:
+            problems += [_unknown_field(table, f, by_name) for f in sort_fields(sort)
+                         if f not in by_name]
+    take = spec.get("take")
+    if take is not None and (not isinstance(take, int) or isinstance(take, bool) or take < 1):
+        problems.append(f"'take' needs a whole number of at least 1, got {take!r}")
+    if "extract" in spec:
+        pattern = spec["extract"]
+        bad = _check_regex(pattern)
+        problems += bad
+        if isinstance(spec.get("select"), list | Mapping):
+            problems.append("'extract' applies to one selected field")
+        elif not bad and re.compile(str(pattern)).groups > 1 and \
+                "value" not in re.compile(str(pattern)).groupindex:
+            problems.append("'extract' has several groups: name the wanted one (?P<value>...)")
     return problems
 
 
@@ -115,6 +172,8 @@ def _check_condition(cond: Any, field: Field) -> list[str]:
                 problems.extend(_check_regex(value))
             if op == "in" and not isinstance(value, list):
                 problems.append("in needs a list")
+            if op == "answer_of" and not isinstance(value, str):
+                problems.append("answer_of needs a task id")
         return problems
     if isinstance(cond, list):
         return ["a list is not a condition (fix: use {in: [...]})"]
@@ -142,16 +201,16 @@ def resolve_query(
         InputError: the query has problems (all listed in the message).
         CaptureError: the capture cannot be read.
     """
-    problems = check_query(spec)
+    problems = check_query(spec, several=True)
     if problems:
         raise InputError(
             "fact query is invalid: " + "; ".join(problems), where=str(spec.get("from"))
         )
     table = str(spec["from"])
     analyzer = table.split(".", 1)[0]
-    facts, sha256 = load_facts(capture, cache_dir=cache_dir)
+    facts, sha256 = load_facts(capture, cache_dir=cache_dir, tables=[table])
     rows = [row for row in facts.tables.get(table, []) if matches(row, spec.get("where") or {})]
-    values = _pick(rows, spec.get("select"), str(spec.get("pick", "unique")))
+    values = shape(rows, spec)
     provenance = {
         "analyzer": analyzer,
         "analyzer_version": all_analyzers()[analyzer].version,
@@ -165,15 +224,18 @@ def resolve_query(
     return Resolved(values, provenance)
 
 
-def _pick(rows: list[Row], select: object, pick: str) -> tuple[Any, ...]:
-    if pick == "count":
-        return (len(rows),)
-    values = [row.get(str(select)) for row in rows]
-    if pick == "first":
-        return tuple(values[:1])
-    if pick == "all":
-        return tuple(values)
-    return tuple(dict.fromkeys(values))
+def shape(rows: list[Row], spec: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The answer from the matching rows: sort, select, extract, pick, take, also."""
+    if spec.get("sort"):
+        rows = sort_rows(rows, spec["sort"])
+    values = select_values(rows, spec.get("select")) if spec.get("select") else []
+    if "extract" in spec:
+        values = extract(values, str(spec["extract"]))
+    how = str(spec.get("pick", "unique"))
+    values = pick(values, len(rows), how)
+    if spec.get("take") and how not in AGGREGATES:
+        values = values[: int(spec["take"])]
+    return tuple(with_also(values, spec.get("also")))
 
 
 def matches(row: Row, where: Mapping[str, Any]) -> bool:

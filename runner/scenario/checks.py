@@ -16,6 +16,7 @@ from runner.evidence.manifest import resolve_evidence, sha256_file
 from runner.scenario.compile import CompiledAnswer
 from runner.scenario.model import FileRef, Scenario
 from runner.scenario.problems import Collector, nearest
+from runner.scenario.refs import check_references
 
 
 def evidence_name(file: str, name: str | None) -> str:
@@ -51,6 +52,7 @@ def check_tasks(model: Scenario, answers: dict[str, CompiledAnswer], path: Path,
                 out.add((*at, "solution", "file"), f"solution file not found: {solution_file}",
                         "carve the reference file and give its path relative to the scenario")
     check_cycles(model, out)
+    check_references([t.id for t in model.tasks], answers, out)
 
 
 def check_cycles(model: Scenario, out: Collector) -> None:

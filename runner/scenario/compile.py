@@ -62,7 +62,7 @@ def compile_answer(spec: Any, out: Collector, at: PathKey) -> CompiledAnswer | N
     if params is None:
         return None
     expected = spec["expected"]
-    if isinstance(expected, Mapping):
+    if isinstance(expected, Mapping) and not _is_literal_record(expected, params):
         return _compile_query(checker, params, expected, out, (*at, "expected"))
     if expected is None or expected == []:
         out.add((*at, "expected"), "no expected value", "give the value the evidence shows")
@@ -77,18 +77,42 @@ def compile_answer(spec: Any, out: Collector, at: PathKey) -> CompiledAnswer | N
     return CompiledAnswer(checker, params, key, None)
 
 
+def _is_literal_record(expected: Mapping[str, Any], params: CheckerParams) -> bool:
+    """A record's literal key is a mapping of its parts (a part may be named 'from')."""
+    parts = getattr(params, "parts", None)
+    if not isinstance(parts, Mapping):
+        return False
+    if set(expected) <= set(parts):
+        return True
+    return "from" not in expected and "answer_of" not in expected
+
+
 def _compile_query(checker: Checker, params: CheckerParams, query: Mapping[str, Any],
                    out: Collector, at: PathKey) -> CompiledAnswer | None:
+    if "answer_of" in query:  # the key of another task (checked by the loader)
+        extra = sorted(set(query) - {"answer_of", "also"})
+        if extra or not isinstance(query["answer_of"], str):
+            out.add(at, "'answer_of' takes a task id and may only be joined by 'also'",
+                    "write {answer_of: TASK_ID} or {answer_of: TASK_ID, also: [...]}")
+            return None
+        return CompiledAnswer(checker, params, None, dict(query))
     if "from" not in query:
         out.add(at, "a query needs 'from'", "write {from: TABLE, where: {...}, select: FIELD}")
         return None
     try:
-        from runner.evidence.query import check_query
+        from runner.evidence.query import AGGREGATES, check_query
     except ImportError:
         out.add(at, "fact queries are not available in this build", "write a literal value")
         return None
-    for problem in check_query(query):
+    for problem in check_query(query, several=True):
         out.add(at, problem, "see 'dflab facts --help' and docs/facts.md for tables and fields")
+    if query.get("pick", "unique") not in AGGREGATES:
+        for problem in checker.check_query_select(query.get("select"), params):
+            out.add((*at, "select"), problem, "see the 'select' row in docs/facts.md")
+    also = query.get("also") or []
+    also = tuple(also if isinstance(also, list) else [also])
+    for problem in checker.check_expected(also, params) if also else []:
+        out.add((*at, "also"), problem, "correct the extra accepted value")
     return CompiledAnswer(checker, params, None, dict(query))
 
 

@@ -83,7 +83,7 @@ def _seal_edit(loaded: LoadedScenario, index: int, task_id: str) -> tuple[int, i
     values = _sealed_values(compiled, list(compiled.literal.values), salt)
     values += list(compiled.literal.sealed)
     key_start, _, end = loaded.source.spans[("tasks", index, "answer", "expected")]
-    one = len(values) == 1 and compiled.checker.name != "set"
+    one = len(values) == 1 and compiled.checker.name not in ("set", "sequence")
     new = json.dumps(values[0] if one else values)
     return key_start, _trim(loaded.source.text, key_start, end), f"expected: {new}"
 
@@ -93,17 +93,16 @@ def _trim(text: str, start: int, end: int) -> int:
     return start + len(text[start:end].rstrip())
 
 
-def _sealed_values(compiled: Any, values: list[Any], salt: str) -> list[str]:
+def _sealed_values(compiled: Any, values: list[Any], salt: str) -> list[Any]:
     out = []
     for value in values:
         if is_sealed(value):
             out.append(value)
             continue
-        try:
-            normalized = compiled.checker.normalize_expected(value, compiled.params)
+        try:  # each checker seals its own way (a record part by part)
+            out.append(compiled.checker.seal_expected(value, compiled.params, salt))
         except InvalidAnswer:
-            normalized = str(value)
-        out.append(seal_value(normalized, salt))
+            out.append(seal_value(str(value), salt))
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -126,6 +127,8 @@ def _as_file(value: Any, accepts_text: bool) -> str | None:
 
 
 def _as_text(value: Any) -> str:
+    if isinstance(value, Mapping):  # a record's parts written as a YAML mapping
+        return json.dumps(value, ensure_ascii=False, default=str)
     if isinstance(value, list):
         return "\n".join(str(v) for v in value)
     if isinstance(value, bool):

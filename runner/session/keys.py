@@ -9,21 +9,37 @@ from runner import __version__
 from runner.checkers.base import Key
 from runner.errors import InputError
 from runner.scenario.loader import LoadedScenario
+from runner.scenario.refs import substitute
 
 
 def resolve_keys(loaded: LoadedScenario, cache_dir: Path | None = None
                  ) -> dict[str, tuple[Key, dict[str, Any]]]:
     """Every task's key: literal from the scenario, or computed from the evidence."""
     keys: dict[str, tuple[Key, dict[str, Any]]] = {}
-    for task in loaded.model.tasks:
-        compiled = loaded.answers[task.id]
+
+    def resolve(task_id: str) -> tuple[Key, dict[str, Any]]:
+        # Depth first: a key reusing another task's answer needs that key first (the
+        # loader refused cycles).
+        if task_id in keys:
+            return keys[task_id]
+        compiled = loaded.answers[task_id]
         if compiled.literal is not None:
-            keys[task.id] = (compiled.literal, {"source": "scenario", "scenario_sha256":
+            keys[task_id] = (compiled.literal, {"source": "scenario", "scenario_sha256":
                                                 loaded.sha256, "dflab_version": __version__})
-            continue
-        assert compiled.query is not None
-        keys[task.id] = _resolve_query(loaded, task.id, compiled.query, cache_dir)
-    return keys
+        elif compiled.query is not None and "answer_of" in compiled.query:
+            from runner.evidence.aggregate import with_also
+
+            other, provenance = resolve(str(compiled.query["answer_of"]))
+            values = with_also(list(other.values), compiled.query.get("also"))
+            keys[task_id] = (Key(values=tuple(values), sealed=other.sealed),
+                             {**provenance, "answer_of": compiled.query["answer_of"]})
+        else:
+            assert compiled.query is not None
+            query = substitute(compiled.query, lambda ref: resolve(ref)[0].values)
+            keys[task_id] = _resolve_query(loaded, task_id, query, cache_dir)
+        return keys[task_id]
+
+    return {task.id: resolve(task.id) for task in loaded.model.tasks}
 
 
 def _resolve_query(loaded: LoadedScenario, task_id: str, query: Any, cache_dir: Path | None

@@ -18,6 +18,8 @@ from runner.checkers.base import InvalidAnswer, JudgeContext, Key, Status
 PARAMS: dict[str, dict[str, Any]] = {
     "choice": {"options": ["TCP", "UDP", "ICMP"]},
     "set": {"of": "ip"},
+    "record": {"parts": {"host": {"type": "ip"}, "port": {"type": "integer"}}},
+    "sequence": {"of": "ip"},
     "ip": {"cidr": True},
 }
 TEXT_TYPES = [n for n in BUILTIN_MODULES if registry().get(n).accepts_text]

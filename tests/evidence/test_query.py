@@ -125,7 +125,7 @@ def test_damaged_cache_entry_is_recomputed(capture: Path, tmp_path: Path) -> Non
             {"from": "http.objects", "select": "uri", "where": {"uri": r"\.exe$"}},
             "looks like a regular expression",
         ),
-        ({"from": "http.objects", "select": "uri", "sort": "x"}, "unknown key 'sort'"),
+        ({"from": "http.objects", "select": "uri", "sorted": "x"}, "unknown key 'sorted'"),
         ({"from": "http.objects"}, "'select' is missing"),
     ],
 )

@@ -58,6 +58,9 @@ class Analyzer:
     version: ClassVar[str] = "1"
     description: ClassVar[str] = ""
     tables: ClassVar[dict[str, tuple[Field, ...]]] = {}
+    # Runs only when asked for by name (a query on its tables, ``dflab facts --only``):
+    # for per-packet tables that would slow every pass and fill every cache entry.
+    on_demand: ClassVar[bool] = False
 
     # Interests: the engine routes only matching packets to the hooks below.
     wants_records: ClassVar[bool] = False  # every frame, before decoding

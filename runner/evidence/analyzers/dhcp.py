@@ -1,4 +1,10 @@
-"""``dhcp``: DHCP messages and the leases servers granted (client MAC, address, lease time)."""
+"""``dhcp``: DHCP messages, their options, and the leases servers granted.
+
+``options`` holds every option of every message, named as RFC 2132 names them, the
+value as text (addresses dotted, lists comma separated, names as sent, other values in
+hex), so a question about any option (vendor class 60, host name 12, requested
+address 50, parameter list 55, client id 61, ...) is a query.
+"""
 
 from __future__ import annotations
 
@@ -41,6 +47,17 @@ class Dhcp(Analyzer):
             Field("requested_ip", "str", "option 50"),
             Field("server", "str", "server identifier (option 54)"),
             Field("hostname", "str", "option 12"),
+            Field("vendor_class", "str", "option 60 (e.g. MSFT 5.0, android-dhcp-13)"),
+            Field("client_id", "str", "option 61, hex"),
+            Field("param_list", "str", "option 55: option codes asked for, comma separated"),
+        ),
+        "options": (
+            Field("frame", "int", "frame"),
+            Field("type", "str", "message type"),
+            Field("client_mac", "str", "client hardware address"),
+            Field("code", "int", "option code"),
+            Field("name", "str", "option name (vendor_class, hostname, requested_ip, ...)"),
+            Field("value", "str", "value as text (see the module docstring)"),
         ),
         "leases": (
             Field("frame", "int", "frame of the ACK"),
@@ -55,9 +72,11 @@ class Dhcp(Analyzer):
         ),
     }
     udp_ports = frozenset({67, 68})
+    version = "2"
 
     def setup(self) -> None:
         self.messages = self.new_table("messages")
+        self.option_rows = self.new_table("options")
         self.leases = self.new_table("leases")
         self.hostnames: dict[str, str] = {}
 
@@ -85,8 +104,15 @@ class Dhcp(Analyzer):
                 "requested_ip": _ip(opts.get(50, b"")),
                 "server": server,
                 "hostname": hostname,
+                "vendor_class": opts.get(60, b"").decode("latin-1"),
+                "client_id": opts.get(61, b"").hex(),
+                "param_list": ",".join(str(b) for b in opts.get(55, b"")),
             }
         )
+        for code, value in opts.items():
+            self.option_rows.append({"frame": p.frame, "type": mtype, "client_mac": mac,
+                                 "code": code, "name": option_name(code),
+                                 "value": option_text(code, value)})
         if mtype == "ACK" and msg[16:20] != bytes(4):
             lease = opts.get(51, b"")
             dns = opts.get(6, b"")
@@ -105,7 +131,36 @@ class Dhcp(Analyzer):
             )
 
     def finish(self) -> Tables:
-        return {"messages": self.messages, "leases": self.leases}
+        return {"messages": self.messages, "options": self.option_rows, "leases": self.leases}
+
+
+_NAMES = {1: "subnet_mask", 3: "router", 6: "dns", 12: "hostname", 15: "domain_name",
+          28: "broadcast", 42: "ntp", 43: "vendor_specific", 50: "requested_ip",
+          51: "lease_time", 53: "message_type", 54: "server_id", 55: "param_list",
+          57: "max_size", 58: "renewal_time", 59: "rebinding_time", 60: "vendor_class",
+          61: "client_id", 66: "tftp_server", 67: "bootfile", 81: "client_fqdn",
+          82: "relay_agent"}
+_ADDRESSES = frozenset({1, 3, 6, 28, 42, 50, 54})
+_TEXTS = frozenset({12, 15, 60, 66, 67})
+_NUMBERS = frozenset({51, 57, 58, 59})
+
+
+def option_name(code: int) -> str:
+    """RFC 2132 name of an option, in the table's spelling; ``option_N`` otherwise."""
+    return _NAMES.get(code, f"option_{code}")
+
+
+def option_text(code: int, value: bytes) -> str:
+    """An option's value as text, by the rules in the module docstring."""
+    if code in _ADDRESSES and value and len(value) % 4 == 0:
+        return ",".join(_ip(value[i : i + 4]) for i in range(0, len(value), 4))
+    if code in _TEXTS:
+        return value.decode("latin-1")
+    if code in _NUMBERS or code == 53:
+        return str(int.from_bytes(value, "big")) if value else ""
+    if code == 55:
+        return ",".join(str(b) for b in value)
+    return value.hex()
 
 
 def _ip(raw: bytes) -> str:

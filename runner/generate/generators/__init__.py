@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from runner.generate.generators.document import DocumentGenerator
+from runner.generate.generators.photo import PhotoGenerator
 from runner.generate.generators.text import TextGenerator
+from runner.generate.generators.usb_image import UsbImageGenerator
 from runner.generate.generators.wordlist import WordlistGenerator
 from runner.generate.registry import Generator
 
-ALL: list[Generator] = [TextGenerator(), WordlistGenerator()]
+ALL: list[Generator] = [TextGenerator(), WordlistGenerator(), UsbImageGenerator(),
+                        PhotoGenerator(), DocumentGenerator()]

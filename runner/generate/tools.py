@@ -28,9 +28,9 @@ PACKAGES = {
 }
 
 
-def run_tool(argv: Sequence[str], *, epoch: int, what: str, cwd: Path | None = None) -> None:
-    """Run ``argv`` with the clock pinned at ``epoch``; a missing tool or a failure is an
-    error naming the output and the package to install."""
+def run_tool(argv: Sequence[str], *, epoch: int, what: str, cwd: Path | None = None) -> str:
+    """Run ``argv`` with the clock pinned at ``epoch`` and return what it printed; a missing
+    tool or a failure is an error naming the output and the package to install."""
     tool = argv[0]
     if shutil.which(tool) is None and not Path(tool).is_file():
         package = PACKAGES.get(tool, tool)
@@ -46,6 +46,7 @@ def run_tool(argv: Sequence[str], *, epoch: int, what: str, cwd: Path | None = N
         raise DflabError(f"{what}: {tool} failed (exit {done.returncode}): "
                          f"{detail[-1] if detail else 'no output'}",
                          fix="report this as a dflab bug with the story and seed")
+    return done.stdout
 
 
 def seeded_uuid(rng: random.Random) -> uuid.UUID:

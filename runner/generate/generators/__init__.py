@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from runner.generate.generators.disk_image import DiskImageGenerator
 from runner.generate.generators.document import DocumentGenerator
 from runner.generate.generators.photo import PhotoGenerator
 from runner.generate.generators.text import TextGenerator
@@ -10,4 +11,4 @@ from runner.generate.generators.wordlist import WordlistGenerator
 from runner.generate.registry import Generator
 
 ALL: list[Generator] = [TextGenerator(), WordlistGenerator(), UsbImageGenerator(),
-                        PhotoGenerator(), DocumentGenerator()]
+                        PhotoGenerator(), DocumentGenerator(), DiskImageGenerator()]

@@ -107,7 +107,7 @@ class DocumentGenerator(Generator):
                  "docProps/app.xml": app_xml, "word/document.xml": _document(params.body)}
         stamp = modified.timetuple()[:6]
         out.write_bytes(zip_bytes({k: v.encode() for k, v in parts.items()},
-                                  (max(1980, stamp[0]), *stamp[1:])))  # type: ignore[arg-type]
+                                  (max(1980, stamp[0]), *stamp[1:])))
         return {ctx.output: {"title": params.title, "author": params.author,
                              "last_modified_by": editor, "revision": revision,
                              "created": iso(created), "modified": iso(modified),

@@ -69,7 +69,7 @@ def jpeg_bytes(seed: int, width: int, height: int, caption: str = "",
     for band in range(bands):
         colour = tuple(rng.randrange(40, 220) for _ in range(3))
         top = height * band // bands
-        draw.rectangle((0, top, width, height * (band + 1) // bands), fill=colour)  # type: ignore[arg-type]
+        draw.rectangle((0, top, width, height * (band + 1) // bands), fill=colour)
     if caption:
         draw.text((10, height - 20), caption, fill=(255, 255, 255))
     buf = io.BytesIO()

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from runner.errors import DflabError, InputError
 
@@ -83,3 +84,61 @@ def set_times(path: Path, moment: datetime) -> None:
     """Set a file's access and modification times (before a tool copies it)."""
     stamp = moment.timestamp()
     os.utime(path, (stamp, stamp), follow_symlinks=False)
+
+
+def sqlite_bytes(schema: str, rows: dict[str, list[tuple[Any, ...]]],
+                 deleted: dict[str, str] | None = None) -> bytes:
+    """A SQLite database built from ``schema`` and ``rows`` (table -> tuples), then with
+    ``deleted`` (table -> WHERE clause) rows deleted *without* secure_delete: their bytes
+    stay in the freed cells of their pages, where carving tools find them.
+
+    Rollback-journal mode with no vacuum, built in a temporary file, so the same inputs
+    give the same bytes with the same SQLite library.
+    """
+    import sqlite3
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="dflab-sqlite-") as tmp:
+        path = Path(tmp) / "db.sqlite"
+        con = sqlite3.connect(path)
+        try:
+            con.executescript("PRAGMA journal_mode=DELETE; PRAGMA secure_delete=OFF; "
+                              "PRAGMA auto_vacuum=NONE;" + schema)
+            for table, items in rows.items():
+                if items:
+                    marks = ",".join("?" * len(items[0]))
+                    con.executemany(f"INSERT INTO {table} VALUES ({marks})", items)
+            con.commit()
+            for table, where in (deleted or {}).items():
+                con.execute(f"DELETE FROM {table} WHERE {where}")
+            con.commit()
+        finally:
+            con.close()
+        return path.read_bytes()
+
+
+def tar_bytes(entries: dict[str, bytes], mtime: int) -> bytes:
+    """An uncompressed POSIX tar of ``entries`` in the order given, owned by root, dated
+    ``mtime``, with their folders listed first."""
+    import io
+    import tarfile
+
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as tar:
+        folders: list[str] = []
+        for name in entries:
+            parts = name.split("/")[:-1]
+            for depth in range(1, len(parts) + 1):
+                folder = "/".join(parts[:depth])
+                if folder not in folders:
+                    folders.append(folder)
+        for name in [*folders, *entries]:
+            info = tarfile.TarInfo(name)
+            info.mtime, info.uid, info.gid, info.uname, info.gname = mtime, 0, 0, "root", "root"
+            if name in entries:
+                info.size, info.mode = len(entries[name]), 0o644
+                tar.addfile(info, io.BytesIO(entries[name]))
+            else:
+                info.type, info.mode = tarfile.DIRTYPE, 0o755
+                tar.addfile(info)
+    return buf.getvalue()

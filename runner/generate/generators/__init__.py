@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from runner.generate.generators.browser_history import BrowserHistoryGenerator
 from runner.generate.generators.disk_image import DiskImageGenerator
 from runner.generate.generators.document import DocumentGenerator
+from runner.generate.generators.mailbox import MailboxGenerator
+from runner.generate.generators.phone import PhoneGenerator
 from runner.generate.generators.photo import PhotoGenerator
 from runner.generate.generators.text import TextGenerator
 from runner.generate.generators.usb_image import UsbImageGenerator
@@ -11,4 +14,5 @@ from runner.generate.generators.wordlist import WordlistGenerator
 from runner.generate.registry import Generator
 
 ALL: list[Generator] = [TextGenerator(), WordlistGenerator(), UsbImageGenerator(),
-                        PhotoGenerator(), DocumentGenerator(), DiskImageGenerator()]
+                        PhotoGenerator(), DocumentGenerator(), DiskImageGenerator(),
+                        MailboxGenerator(), PhoneGenerator(), BrowserHistoryGenerator()]

@@ -256,7 +256,7 @@ def test_browser_download_read_by_sqlite3(variant: Variant) -> None:
 def test_a_missing_tool_names_the_package(story: LoadedStory, tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(InputError, match="mkfs.vfat") as caught:
+    with pytest.raises(InputError, match=r"mkfs\.vfat") as caught:
         generate_variant(story, 1, tmp_path / "out", outputs=["usb"])
     assert caught.value.fix == "apt-get install dosfstools"
 

@@ -83,6 +83,5 @@ def _table(status: dict[str, Any], now: float, width: int) -> Table:
     table.caption = (f"{len(seats)} seats, {sum(1 for s in seats if s['status'] == 'running')} "
                      f"running, {online} connected; mean {mean:.1f}%")
     if any(s.get("copied") for s in seats):
-        table.caption += ("\nC: an answer fits another seat's variant, not this one's "
-                          "(likely copied; see the gradebook's copied_from)")
+        table.caption += "\nC: an answer right for another seat's variant only (copied?)"
     return table

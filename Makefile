@@ -8,7 +8,7 @@ SCENARIO ?= port-scan-triage
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps lab test test-fast lint typecheck images runner-image bench bench-lab bench-class bench-seal bench-answers bench-validate golden clean
+.PHONY: help install system-deps lab test test-fast lint typecheck images runner-image bench bench-lab bench-class bench-seal bench-answers bench-validate bench-gen golden clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -56,6 +56,9 @@ bench-answers: install ## each checker on megabyte-sized hostile answers vs one 
 
 bench: install ## dflab's capture analysis vs tshark on a generated capture (PACKETS=1000000 for the full run)
 	$(BIN)/python bench/bench_pcap.py --packets $(or $(PACKETS),200000)
+
+bench-gen: install ## capture generator: packets/s vs scapy, one 10,000-packet variant, SEATS variants (CLASS=1: vs a plain class start)
+	$(BIN)/python bench/bench_gen.py --seats $(or $(SEATS),40) $(if $(CLASS),--class)
 
 bench-seal: install ## one sealed-key check (scrypt) vs the old salted SHA-256, and brute-force times
 	$(BIN)/python bench/bench_seal.py

@@ -144,10 +144,14 @@ def draw(story: LoadedStory, seed: int, out: Collector | None = None) -> Drawn:
         for unknown in sorted(missing):
             _fail(out, where, f"'{{{{{unknown}}}}}' names no variable, host or event",
                   f"define '{unknown}' under 'variables:' or 'hosts:'")
+        if missing:
+            continue  # rendering would only report the same names again
         rendered = _guard(out, where, lambda o=output: render_any(output_params(o), values))
         checked = _validated(generator.Params, rendered, out, where, extra=("kind",))
         if checked is not None:
             params[name] = checked
+            ctx = GenContext(model.id, seed, name, story.base_dir, values, hosts)
+            _guard(out, where, lambda g=generator, c=checked, x=ctx: g.check(c, x))
     return Drawn(values, hosts, params)
 
 

@@ -40,6 +40,7 @@ def build_report(running: Running) -> dict[str, Any]:
         "session": row.id, "scenario": {"id": row.scenario_id, "title": row.title,
                                         "file": row.scenario_path, "sha256": row.scenario_sha256},
         "trainee": row.trainee, "seat": row.seat, "backend": row.backend, "status": row.status,
+        "variant_seed": row.meta.get("variant_seed"),
         "started": _iso(row.created_at), "updated": _iso(row.updated_at),
         "score": summary(scores), "tasks": tasks,
         "evidence": store.evidence(row.id),
@@ -55,7 +56,7 @@ def build_report(running: Running) -> dict[str, Any]:
 def _provenance(task_id: str, prov: dict[str, Any]) -> dict[str, Any]:
     """Where a task's key came from, without the key itself (reports go to trainees)."""
     keep = ("source", "analyzer", "analyzer_version", "table", "evidence", "evidence_sha256",
-            "dflab_version", "scenario_sha256")
+            "dflab_version", "scenario_sha256", "value", "variant_seed", "stories")
     return {"task": task_id, **{k: prov[k] for k in keep if k in prov}}
 
 
@@ -86,6 +87,8 @@ def _markdown(d: dict[str, Any]) -> str:
              f"- Session: `{d['session']}` ({d['status']}, {d['backend']} backend)",
              f"- Trainee: {d['trainee']}" + (f" (seat {d['seat']})" if d["seat"] else ""),
              f"- Started: {d['started']}; last activity: {d['updated']}",
+             *([f"- Generated evidence: variant seed {d['variant_seed']}"]
+               if d.get("variant_seed") is not None else []),
              f"- Scenario file: `{d['scenario']['file']}` (sha256 `{d['scenario']['sha256']}`)",
              f"- Score: **{s['score']:g}/{s['max_score']:g}** ({s['percent']}%), "
              f"{s['solved']}/{s['total']} tasks solved, {s['hints']} hint(s)", "",

@@ -54,7 +54,7 @@ def _table(status: dict[str, Any], now: float, width: int) -> Table:
     for seat in status["seats"]:
         # "+ssh": the trainee is logged in through the gateway right now.
         state = (seat["status"] + ("+ssh" if seat.get("connected") else "")
-                 + (" !" if seat["errors"] else ""))
+                 + (" !" if seat["errors"] else "") + (" C" if seat.get("copied") else ""))
         left = seat["time_left"]
         left_style = "red" if left is not None and left < 300 else ""
         rows.append([
@@ -82,4 +82,6 @@ def _table(status: dict[str, Any], now: float, width: int) -> Table:
     online = sum(1 for s in seats if s.get("connected"))
     table.caption = (f"{len(seats)} seats, {sum(1 for s in seats if s['status'] == 'running')} "
                      f"running, {online} connected; mean {mean:.1f}%")
+    if any(s.get("copied") for s in seats):
+        table.caption += "\nC: an answer right for another seat's variant only (copied?)"
     return table

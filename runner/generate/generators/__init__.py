@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from runner.generate.generators.browser_history import BrowserHistoryGenerator
+from runner.generate.generators.capture import CaptureGenerator
 from runner.generate.generators.disk_image import DiskImageGenerator
 from runner.generate.generators.document import DocumentGenerator
 from runner.generate.generators.mailbox import MailboxGenerator
@@ -13,6 +14,7 @@ from runner.generate.generators.usb_image import UsbImageGenerator
 from runner.generate.generators.wordlist import WordlistGenerator
 from runner.generate.registry import Generator
 
-ALL: list[Generator] = [TextGenerator(), WordlistGenerator(), UsbImageGenerator(),
-                        PhotoGenerator(), DocumentGenerator(), DiskImageGenerator(),
-                        MailboxGenerator(), PhoneGenerator(), BrowserHistoryGenerator()]
+ALL: list[Generator] = [CaptureGenerator(), TextGenerator(), WordlistGenerator(),
+                        UsbImageGenerator(), PhotoGenerator(), DocumentGenerator(),
+                        DiskImageGenerator(), MailboxGenerator(), PhoneGenerator(),
+                        BrowserHistoryGenerator()]

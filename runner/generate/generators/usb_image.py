@@ -115,6 +115,7 @@ class UsbImageGenerator(Generator):
             image.replace(out)
         return {ctx.output: {
             "label": params.label, "serial": f"{serial[:4]}-{serial[4:]}",
+            "deleted_count": len(doomed),
             "files": [_entry(p, d, w) for (p, d), w in stamped[:len(plan)]],
             "deleted": [_entry(p, d, w) for (p, d), w in stamped[len(plan):]],
             "hidden": ({**_entry(params.hidden.path, dict(plan)[params.hidden.path],

@@ -125,6 +125,7 @@ class PhoneGenerator(Generator):
             "suspect": {**suspect.model_dump(), "contact_id": people.index(suspect) + 1,
                         "jid": jid},
             "chat": {"messages": len(params.chat), "kept": len(params.chat) - len(gone),
+                     "deleted_ids": gone,
                      "deleted": [params.chat[i - 1].text for i in gone],
                      "deleted_times": [iso(chat_times[i - 1]) for i in gone]},
             "calls": {"count": len(call_times), "total_seconds": sum(durations),

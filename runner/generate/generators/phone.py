@@ -26,6 +26,8 @@ CONTACTS = "data/data/com.android.providers.contacts/databases/contacts2.db"
 CALLLOG = "data/data/com.android.providers.contacts/databases/calllog.db"
 SMS = "data/data/com.android.providers.telephony/databases/mmssms.db"
 CHAT = "data/data/com.whatsapp/databases/msgstore.db"
+SMALL_TALK = ["Hi", "How are you?", "Fine, you?", "Busy day", "Call you later", "Where are you?",
+              "At home", "Ok", "Thanks!", "See you", "Did you eat?", "Traffic is terrible"]
 MIME_NAME, MIME_PHONE = "vnd.android.cursor.item/name", "vnd.android.cursor.item/phone_v2"
 _PHONE = r"^\+?[0-9]{7,15}$"
 
@@ -50,6 +52,8 @@ class PhoneParams(Strict):
     chat: list[ChatLine] = Field(default_factory=list, description="The chat with the suspect.")
     sms: list[ChatLine] = Field(default_factory=list, description="SMS with the suspect.")
     calls: int = Field(4, ge=0, le=1000, description="Calls with the suspect.")
+    chatter: int = Field(0, ge=0, le=10_000,
+                         description="Small-talk messages drawn before the story's chat.")
 
 
 def _ms(moment: datetime) -> int:
@@ -91,16 +95,17 @@ class PhoneGenerator(Generator):
         start = parse_when(params.time, f"output '{ctx.output}'")
         people = _people(rng, params)
         suspect = params.suspect
-        chat_times = times_between(rng, start, params.hours, len(params.chat))
+        chat = [ChatLine(me=rng.random() < 0.5, text=rng.choice(SMALL_TALK))
+                for _ in range(params.chatter)] + params.chat
+        chat_times = times_between(rng, start, params.hours, len(chat))
         sms_times = times_between(rng, start, params.hours, len(params.sms))
         call_times = times_between(rng, start, params.hours, params.calls)
         jid = suspect.number.lstrip("+") + "@s.whatsapp.net"
         chat_rows = [(i, jid, int(line.me), f"{rng.getrandbits(64):016X}", line.text,
                       _ms(when), 0 if line.me else 13)
-                     for i, (line, when) in enumerate(zip(params.chat, chat_times,
-                                                          strict=True), 1)]
-        gone = [i for i, line in enumerate(params.chat, 1) if line.deleted]
-        chat = sqlite_bytes(
+                     for i, (line, when) in enumerate(zip(chat, chat_times, strict=True), 1)]
+        gone = [i for i, line in enumerate(chat, 1) if line.deleted]
+        store = sqlite_bytes(
             "CREATE TABLE messages (_id INTEGER PRIMARY KEY AUTOINCREMENT, key_remote_jid TEXT "
             "NOT NULL, key_from_me INTEGER, key_id TEXT NOT NULL, data TEXT, timestamp INTEGER,"
             " status INTEGER);", {"messages": chat_rows},
@@ -119,14 +124,14 @@ class PhoneGenerator(Generator):
             {"calls": [(i, suspect.number, _ms(w), d, rng.choice([1, 2, 3]), suspect.name)
                        for i, (w, d) in enumerate(zip(call_times, durations, strict=True), 1)]})
         out.write_bytes(tar_bytes({CONTACTS: _contacts_db(people), CALLLOG: calls, SMS: sms,
-                                   CHAT: chat}, int(start.timestamp()) + int(params.hours * 3600)))
+                                   CHAT: store}, int(start.timestamp()) + int(params.hours * 3600)))
         return {ctx.output: {
             "owner": params.owner.model_dump(), "contacts": len(people),
             "suspect": {**suspect.model_dump(), "contact_id": people.index(suspect) + 1,
                         "jid": jid},
-            "chat": {"messages": len(params.chat), "kept": len(params.chat) - len(gone),
+            "chat": {"messages": len(chat), "kept": len(chat) - len(gone),
                      "deleted_ids": gone,
-                     "deleted": [params.chat[i - 1].text for i in gone],
+                     "deleted": [chat[i - 1].text for i in gone],
                      "deleted_times": [iso(chat_times[i - 1]) for i in gone]},
             "calls": {"count": len(call_times), "total_seconds": sum(durations),
                       "longest_seconds": max(durations, default=0)},

@@ -17,7 +17,10 @@ SCRIPT = (
     "icat /evidence/usb.img \"$ADDR\" > /work/recovered.txt; "
     "lab answer path '\\Documents\\secret note.txt'; lab submit recovered /work/recovered.txt; "
     "lab score; touch /evidence/usb.img 2>/dev/null || echo evidence-read-only; "
-    "grep ' /evidence/' /proc/mounts"
+    "grep ' /evidence/' /proc/mounts; "
+    "for t in fls icat mmls istat ewfinfo ewfverify photorec testdisk foremost exiftool sqlite3 "
+    "file xxd binwalk strings unzip python3; do command -v $t >/dev/null || echo missing-$t; "
+    "done"
 )
 
 
@@ -35,5 +38,6 @@ def test_icat_recovers_the_deleted_file_and_lab_submit_accepts_it(cli: Any,
     assert "evidence-read-only" in text
     mounts = [line for line in text.splitlines() if " /evidence/" in line]
     assert mounts and all(" ro," in line or " ro " in line for line in mounts), mounts
+    assert "missing-" not in text, text  # the disk profile's tools are all there
     # the lab saw this seed's variant: the same bytes the trainer's copy has
     assert (out / "usb.img").stat().st_size == 40 * 1024 * 1024

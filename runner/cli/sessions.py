@@ -107,8 +107,8 @@ def run_start(args: argparse.Namespace, ctx: Ctx) -> int:
         running = start_session(ctx.home, loaded, backend_name=args.backend, lang=args.lang,
                                 trainee=args.trainee, reporter=reporter, early=early)
     with running:
-        ctx.info(f"session [bold]{running.row.id}[/]: {running.row.title} "
-                 f"({running.backend.name} backend)")
+        _say(ctx, tr("host.started", running.row.lang, session=running.row.id,
+                     title=running.row.title, backend=running.backend.name))
         return _work(running, args, ctx)
 
 
@@ -154,7 +154,8 @@ def run_resume(args: argparse.Namespace, ctx: Ctx) -> int:
     with RichBuildReporter(ctx.err_console) as reporter:
         running = reopen_session(ctx.home, args.session, reporter=reporter)
     with running:
-        ctx.info(f"resuming session [bold]{running.row.id}[/]: {running.row.title}")
+        _say(ctx, tr("host.resuming", running.row.lang, session=running.row.id,
+                     title=running.row.title))
         return _work(running, args, ctx)
 
 
@@ -162,8 +163,7 @@ def _work(running: Running, args: argparse.Namespace, ctx: Ctx) -> int:
     from runner.session.runtime import stop_session, verify_at_stop
 
     if not running.backend.isolated and not args.run:
-        ctx.info("[yellow]note:[/] local lab: not isolated from this machine "
-                 "(install Docker for a contained lab)")
+        _say(ctx, tr("host.not_isolated", running.row.lang))
     service = running.serve()
     try:
         if args.run:

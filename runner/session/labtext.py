@@ -93,6 +93,10 @@ EN: dict[str, str] = {
                          "archived first to {path}. [y/N] ",
     "host.stopped": "session {session} stopped",
     "host.work_kept": "the work folder was kept ('dflab gc' removes it later)",
+    "host.started": "session {session}: {title} ({backend} backend)",
+    "host.resuming": "resuming session {session}: {title}",
+    "host.not_isolated": "note: local lab: not isolated from this machine "
+                         "(install Docker for a contained lab)",
     "host.keep": "Keep the lab for 'dflab resume'? [Y/n] ",
     "host.kept": "lab kept: run '{command}' to continue",
     "host.removed": "lab removed; '{command}' still shows the session",
@@ -182,6 +186,10 @@ UK: dict[str, str] = {
                          "буде збережено в {path}. [т/Н] ",
     "host.stopped": "сесію {session} зупинено",
     "host.work_kept": "робочу теку залишено ('dflab gc' видалить її пізніше)",
+    "host.started": "сесія {session}: {title} (середовище {backend})",
+    "host.resuming": "продовжуємо сесію {session}: {title}",
+    "host.not_isolated": "увага: локальна лабораторія не ізольована від цього комп'ютера "
+                         "(встановіть Docker, щоб лабораторія була ізольованою)",
     "host.keep": "Зберегти лабораторію для 'dflab resume'? [Т/н] ",
     "host.kept": "лабораторію збережено: щоб продовжити, виконайте '{command}'",
     "host.removed": "лабораторію видалено; '{command}' і далі показує сесію",
@@ -269,6 +277,10 @@ RU: dict[str, str] = {
                          "копия будет сохранена в {path}. [д/Н] ",
     "host.stopped": "сессия {session} остановлена",
     "host.work_kept": "рабочая папка оставлена ('dflab gc' удалит её позже)",
+    "host.started": "сессия {session}: {title} (среда {backend})",
+    "host.resuming": "продолжаем сессию {session}: {title}",
+    "host.not_isolated": "внимание: локальная лаборатория не изолирована от этого компьютера "
+                         "(установите Docker, чтобы лаборатория была изолированной)",
     "host.keep": "Сохранить лабораторию для 'dflab resume'? [Д/н] ",
     "host.kept": "лаборатория сохранена: чтобы продолжить, выполните '{command}'",
     "host.removed": "лаборатория удалена; '{command}' по-прежнему показывает сессию",

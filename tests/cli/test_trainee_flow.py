@@ -189,7 +189,7 @@ def test_ukrainian_lab_asks_before_a_hint_and_offers_to_resume(tmux, build, home
         _tmux_start(name, start)
         _wait_for(name, "ще активна. Продовжити її? [Т/н]")
         _keys(name, "Enter")
-        _wait_for(name, "resuming session")
+        _wait_for(name, "продовжуємо сесію")
         _keys(name, "lab score", "Enter")
         _wait_for(name, "взято підказок: 1")
         _keys(name, "exit", "Enter")

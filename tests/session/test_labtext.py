@@ -36,3 +36,17 @@ def test_a_missing_message_falls_back_to_english(monkeypatch):
 ])
 def test_check_lang(code, problem):
     assert check_lang(code) == problem
+
+
+def test_client_prints_the_closing_note_in_the_lab_language(monkeypatch, capsys):
+    from runner.session import labclient
+
+    monkeypatch.setenv("DFLAB_LANG", "uk")
+    labclient.print_verdict({
+        "task": "kind", "status": "wrong", "earned": 0, "points": 10, "attempts_left": 0,
+        "feedback": "Not correct. No attempts left. Explanation: SYN. Now open: ports.",
+        "verdict_feedback": "Not correct.", "explanation": "Лише SYN.",
+        "unlocked": ["ports"]})
+    assert capsys.readouterr().out == (
+        "НЕПРАВИЛЬНО — завдання kind: 0/10 б.; спроб не залишилося: завдання закрите\n"
+        "Пояснення: Лише SYN.\nТепер відкрито: ports.\n")

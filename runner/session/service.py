@@ -138,9 +138,8 @@ class SessionService:
     def op_hint(self, req: dict[str, Any]) -> dict[str, Any]:
         task, _ = self._task(req, open_only=True)
         if not task.hints:
-            raise RefusedError(f"task '{task.id}' has no hints",
-                               fix="read the question again with 'lab show "
-                               f"{task.id}'; the evidence holds the answer")
+            raise RefusedError(tr("err.no_hints", self.lang, id=task.id),
+                               fix=tr("err.no_hints.fix", self.lang, id=task.id))
         index = self.store.add_hint(self.session_id, task.id, [h.cost for h in task.hints])
         hint = task.hints[index]
         return {"text": pick_text(hint.text, self.lang), "cost": hint.cost,
@@ -156,8 +155,8 @@ class SessionService:
             raise InputError(f"the answer is over {MAX_ANSWER_BYTES:,} bytes",
                              fix="shorten it, or submit a file with 'lab submit'")
         if not checker.accepts_text:
-            raise RefusedError(f"task '{task.id}' takes a file, not a typed answer",
-                               fix=f"save it under /work and run 'lab submit {task.id} PATH'")
+            raise RefusedError(tr("err.takes_file", self.lang, id=task.id),
+                               fix=tr("err.takes_file.fix", self.lang, id=task.id))
         self._throttle()
         verdict = self._judge(checker, task, lambda c, k, p, ctx: c.judge(value, k, p, ctx))
         return self._record(task, "answer", value, verdict)
@@ -169,8 +168,8 @@ class SessionService:
         if not isinstance(lab_path, str) or not lab_path:
             raise InputError("no file given", fix=f"lab submit {task.id} /work/FILE")
         if not checker.accepts_file:
-            raise RefusedError(f"task '{task.id}' takes a typed answer, not a file",
-                               fix=f"run 'lab answer {task.id} VALUE'")
+            raise RefusedError(tr("err.takes_text", self.lang, id=task.id),
+                               fix=tr("err.takes_text.fix", self.lang, id=task.id))
         if self.link is None:
             raise RefusedError("this session cannot receive files", fix="use 'dflab grade'")
         self._throttle()

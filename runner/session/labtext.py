@@ -99,7 +99,7 @@ EN: dict[str, str] = {
     "host.stop_confirm": "Stop session {session} and delete its work folder? A copy is "
                          "archived first to {path}. [y/N] ",
     "host.stopped": "session {session} stopped",
-    "host.work_kept": "the work folder was kept ('dflab gc' removes it later)",
+    "host.work_kept": "the work folder was kept ('dflab gc --yes' removes it later)",
     "host.started": "session {session}: {title} ({backend} backend)",
     "host.resuming": "resuming session {session}: {title}",
     "host.not_isolated": "note: local lab: not isolated from this machine "
@@ -198,7 +198,7 @@ UK: dict[str, str] = {
     "host.stop_confirm": "Зупинити сесію {session} і видалити її робочу теку? Спершу копію "
                          "буде збережено в {path}. [т/Н] ",
     "host.stopped": "сесію {session} зупинено",
-    "host.work_kept": "робочу теку залишено ('dflab gc' видалить її пізніше)",
+    "host.work_kept": "робочу теку залишено ('dflab gc --yes' видалить її пізніше)",
     "host.started": "сесія {session}: {title} (середовище {backend})",
     "host.resuming": "продовжуємо сесію {session}: {title}",
     "host.not_isolated": "увага: локальна лабораторія не ізольована від цього комп'ютера "
@@ -295,7 +295,7 @@ RU: dict[str, str] = {
     "host.stop_confirm": "Остановить сессию {session} и удалить её рабочую папку? Сначала "
                          "копия будет сохранена в {path}. [д/Н] ",
     "host.stopped": "сессия {session} остановлена",
-    "host.work_kept": "рабочая папка оставлена ('dflab gc' удалит её позже)",
+    "host.work_kept": "рабочая папка оставлена ('dflab gc --yes' удалит её позже)",
     "host.started": "сессия {session}: {title} (среда {backend})",
     "host.resuming": "продолжаем сессию {session}: {title}",
     "host.not_isolated": "внимание: локальная лаборатория не изолирована от этого компьютера "

@@ -10,6 +10,7 @@ from runner.evidence.analyzers.util import iso_time, mac_text
 from runner.evidence.decode import ET_EAPOL, Pkt
 
 _BEACON, _PROBE_RESP, _DISASSOC, _DEAUTH = 8, 5, 10, 12
+_ZERO_NONCE = bytes(32)
 
 
 @register
@@ -58,10 +59,14 @@ class Wifi(Analyzer):
         self.deauths = self.new_table("deauths")
         self.eapol = self.new_table("eapol")
         self.handshakes: dict[tuple[str, str], Row] = {}
+        self.last_eapol = 0
 
     def on_frame(self, p: Pkt) -> None:
         if p.etype == ET_EAPOL:
-            self._eapol(p)
+            # An EAPOL frame inside 802.11 arrives twice (as 802.11, and by ether type).
+            if p.frame != self.last_eapol:
+                self.last_eapol = p.frame
+                self._eapol(p)
             return
         off, data = p.wifi, p.data
         fc = data[off]
@@ -110,13 +115,17 @@ class Wifi(Analyzer):
         message = 0
         if len(data) >= off + 7 and data[off + 1] == 3:  # EAPOL-Key
             info = data[off + 5] << 8 | data[off + 6]
-            ack, mic, install, secure = info & 0x80, info & 0x100, info & 0x40, info & 0x200
+            ack, mic, install = info & 0x80, info & 0x100, info & 0x40
             if ack and not mic:
                 message = 1
             elif ack and mic and install:
                 message = 3
             elif mic and not ack:
-                message = 4 if secure else 2
+                # Message 4 repeats message 3's replay counter with an all-zero nonce;
+                # message 2 carries the station's nonce (the secure bit tells nothing:
+                # WPA1 and many stations leave it clear in message 4). As Wireshark does.
+                nonce = data[off + 17 : off + 49]
+                message = 4 if nonce == _ZERO_NONCE else 2
         self.eapol.append({"frame": p.frame, "src": src, "dst": dst, "message": message})
         if not message:
             return

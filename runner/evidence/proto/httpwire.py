@@ -9,6 +9,7 @@ Decompression is capped so a compression bomb in the evidence cannot exhaust mem
 
 from __future__ import annotations
 
+import re
 import zlib
 from dataclasses import dataclass, field
 
@@ -32,6 +33,9 @@ METHODS = (
     b"SEARCH",
 )
 _SNIFF = (*(m + b" " for m in METHODS), b"HTTP/1.")
+# Any other method token (RFC 9110 5.6.2: a token; in practice upper case, digits, '_'
+# and '-', e.g. CCM_POST, RPC_IN_DATA) counts when the request line ends in HTTP/1.x.
+_OTHER_REQUEST = re.compile(rb"[A-Z][A-Z0-9_-]{0,31} [\x21-\x7e]+ HTTP/1\.[019]\r?\n")
 MAX_DECODED = 256 * 1024 * 1024
 _MAX_HEADER = 64 * 1024
 
@@ -62,7 +66,7 @@ class Message:
 
 def looks_like_http(payload: bytes) -> bool:
     """Whether the first payload of a stream starts like an HTTP/1.x request or response."""
-    return payload.startswith(_SNIFF)
+    return payload.startswith(_SNIFF) or _OTHER_REQUEST.match(payload) is not None
 
 
 def parse_requests(data: bytes) -> list[Message]:
@@ -103,7 +107,7 @@ def _parse_one(data: bytes, pos: int, *, request: bool, method: str) -> Message 
             return None
     lines = data[pos:head_end].decode("latin-1").splitlines()
     parts = lines[0].split(" ", 2) if lines else []
-    if len(parts) < 2 or (request and parts[0].encode() not in METHODS):
+    if len(parts) < 2 or (request and not _is_method(parts)):
         return None
     if not request and not parts[0].startswith("HTTP/"):
         return None
@@ -115,6 +119,14 @@ def _parse_one(data: bytes, pos: int, *, request: bool, method: str) -> Message 
             msg.headers.setdefault(name.strip().lower(), value.strip())
     _read_body(msg, data, request=request, method=method)
     return msg
+
+
+def _is_method(parts: list[str]) -> bool:
+    """A known method, or any method token on a request line ending in HTTP/1.x."""
+    if parts[0].encode() in METHODS:
+        return True
+    line = " ".join(parts).encode("latin-1") + b"\n"
+    return len(parts) == 3 and _OTHER_REQUEST.fullmatch(line) is not None
 
 
 def _read_body(msg: Message, data: bytes, *, request: bool, method: str) -> None:

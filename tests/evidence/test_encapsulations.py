@@ -32,7 +32,10 @@ def _tshark_endpoints(path: Path) -> list[str]:
 def test_pppoe_inside_qinq_is_decoded_like_tshark(tmp_path: Path) -> None:
     qinq = Ether() / Dot1AD(vlan=100) / Dot1Q(vlan=200, type=0x8864)
     frames = [
-        qinq / PPPoE(sessionid=7) / PPP(proto=0x0021) / IP(src=f"10.9.0.{i}", dst="10.9.0.254")
+        qinq
+        / PPPoE(sessionid=7)
+        / PPP(proto=0x0021)
+        / IP(src=f"10.9.0.{i}", dst="10.9.0.254")
         / TCP(sport=40000 + i, dport=80, flags="S")
         for i in range(1, 4)
     ]

@@ -9,8 +9,9 @@ one target; its ``kind`` is the probe:
 * ``fin``, ``null``, ``xmas``: segments without SYN or ACK carrying only FIN, no flag at
   all, or FIN+PSH+URG (nmap -sF, -sN, -sX). Closed ports answer RST; open (or filtered)
   ones stay silent, so ``open_ports`` stays empty.
-* ``udp``: datagrams to at most ``UDP_PROBE_PACKETS`` each, to ``MIN_PORTS`` ports
+* ``udp``: at most ``UDP_PROBE_PACKETS`` datagrams to each of ``MIN_PORTS`` ports
   (nmap -sU). Open ports answered with UDP, closed ones with ICMP port unreachable.
+  Ports 33434-33534 (UDP traceroute's probes) do not count.
 
 An ARP sweep (``kind`` ``arp``) is one sender asking ARP for at least ``MIN_HOSTS``
 different addresses; ``target`` is the lowest and highest address asked for.
@@ -41,6 +42,7 @@ MIN_PORTS = 10  # distinct ports of one target: a port scan
 MIN_HOSTS = 10  # distinct addresses asked for by one ARP sender: a sweep
 UDP_PROBE_PACKETS = 3  # a UDP conversation with more datagrams from the client is no probe
 _PSH, _URG = 0x08, 0x20
+_TRACEROUTE = range(33434, 33535)  # UDP traceroute's probes: a path, not a port scan
 _STEALTH = {0: "null", TCP_FIN: "fin", TCP_FIN | _PSH | _URG: "xmas"}
 
 
@@ -177,7 +179,11 @@ class Scans(Analyzer):
                         probe = self._other(flow, src, dst, kind, port)
                         if back & TCP_RST:
                             probe.closed = (probe.closed or set()) | {port}
-            elif flow.proto == PROTO_UDP and 0 < flow.pkts_ab <= UDP_PROBE_PACKETS:
+            elif (
+                flow.proto == PROTO_UDP
+                and 0 < flow.pkts_ab <= UDP_PROBE_PACKETS
+                and flow.dport not in _TRACEROUTE
+            ):
                 probe = self._other(flow, flow.src, flow.dst, "udp", flow.dport)
                 if flow.pkts_ba:
                     if probe.open is None:

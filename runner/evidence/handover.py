@@ -28,9 +28,10 @@ def deliver(
     if gaps:
         for who in (stream.client, stream.server):
             if who.gap:
-                where = who.frames[-1] if who.frames else flow.first_frame
+                where = who.frame_at(who.gaps[0][0]) if who.frames else flow.first_frame
                 warn(
-                    f"frame {where}: TCP stream {flow.index} has a gap (missing segment); cut there"
+                    f"frame {where}: TCP stream {flow.index} misses {who.missing} byte(s) "
+                    f"in {len(who.gaps)} gap(s); resynchronised after each"
                 )
     for analyzer in consumers:
         try:

@@ -262,8 +262,8 @@ def run(  # noqa: PLR0915 - one loop, on purpose
             warn(f"frame {frame}: damaged packet skipped ({type(exc).__name__}: {exc})")
     if progress is not None:
         progress(consumed)
-    for (linktype, etype), count in undecoded.items():
-        warn(f"{count} frame(s) {layer_name(linktype, etype)} not decoded; skipped")
+    for (link, etype), skipped in undecoded.items():
+        warn(f"{skipped} frame(s) {layer_name(link, etype)} not decoded; skipped")
     totals.packets = frame
     totals.bytes = size_sum
     totals.last_ts = ts

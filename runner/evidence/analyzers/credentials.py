@@ -62,6 +62,8 @@ class Credentials(Analyzer):
         elif port in HTTP_PORTS or looks_like_http(stream.client.data[:512]):
             found = []
             for req, _resp in exchanges(stream):
+                if req is None:
+                    continue
                 frame = stream.client.frame_at(req.end - 1)
                 found.extend(http_credentials(req, frame))
             self._emit(stream, "http", found)

@@ -114,17 +114,21 @@ class _Dns(dpkt.dns.DNS):  # type: ignore[misc]
 
     def unpack(self, buf: bytes) -> None:
         dpkt.Packet.unpack(self, buf)
-        off = self.__hdr_len__
-        questions, answers = self.qd, self.an
-        self.qd, self.an, self.ns, self.ar = [], [], [], []
-        for _ in range(questions):
+        off: int = self.__hdr_len__
+        counts: tuple[int, int] = _head(buf, 0)[2:4]  # question and answer counts
+        questions: list[Any] = []
+        answers: list[Any] = []
+        for _ in range(counts[0]):
             q, off = self.unpack_q(buf, off)
-            self.qd.append(q)
-        for _ in range(answers):
+            questions.append(q)
+        for _ in range(counts[1]):
             rr, off = self.unpack_rr(buf, off)
             if rr.rlen > len(rr.rdata):
                 raise dpkt.NeedData("answer data cut short")
-            self.an.append(rr)
+            answers.append(rr)
+        self.qd, self.an = questions, answers
+        self.ns: list[Any] = []
+        self.ar: list[Any] = []
         self.data = b""
 
 

@@ -11,13 +11,16 @@ import gc
 import struct
 from collections.abc import Callable, Iterator
 
-from runner.evidence.analyzers.base import Analyzer
+from runner.evidence.analyzers.base import Analyzer, Damaged
 from runner.evidence.flows import Flow
 from runner.evidence.streams import build_stream
 from runner.evidence.table import Table
 
-# What a damaged packet can raise inside an analyzer's parser; anything else is a bug.
-DAMAGE = (struct.error, IndexError, ValueError, KeyError, UnicodeError, OverflowError)
+# What damaged input raises inside an analyzer: ``Damaged`` (or a subclass: DnsError,
+# TlsError), a fixed-layout read running off the end of the bytes (struct.error) and
+# text that is not in the encoding it claims. Anything else (IndexError, KeyError,
+# ValueError...) is a bug and stops the pass.
+DAMAGE = (Damaged, struct.error, UnicodeDecodeError)
 
 
 def deliver(

@@ -6,8 +6,9 @@ single pass hands each packet only to the analyzers that care. Hooks must not ke
 the :class:`~runner.evidence.decode.Pkt` they receive; it is reused.
 
 Three outcomes stay apart, as in plaso: traffic that is not the analyzer's input is
-ignored; damaged input is reported through :meth:`Analyzer.warn` and skipped; only a
-bug raises.
+ignored (return); damaged input is reported through :meth:`Analyzer.warn`, or by raising
+:class:`Damaged`, and skipped; anything else an analyzer raises is a bug and stops the
+pass (an ``IndexError`` is not taken for damage: check lengths, or raise ``Damaged``).
 """
 
 from __future__ import annotations
@@ -25,9 +26,22 @@ if TYPE_CHECKING:
 
 from runner.evidence.table import Row, Table
 
-__all__ = ["Analyzer", "Field", "Row", "RunOptions", "Table", "Tables", "table_names"]
+__all__ = [
+    "Analyzer",
+    "Damaged",
+    "Field",
+    "Row",
+    "RunOptions",
+    "Table",
+    "Tables",
+    "table_names",
+]
 
 Tables = dict[str, Table | list[Row]]
+
+
+class Damaged(Exception):
+    """The input an analyzer was reading is damaged: the pass warns and carries on."""
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 dpkt reads the header, names (compression pointers may only point backwards, so a
 pointer loop cannot happen) and the records it knows; records it does not know keep
 their raw data (shown as hex), and only the question and answer sections are read.
-Damage raises :class:`DnsError` (a ValueError) so the caller can warn and skip the one
+Damage raises :class:`DnsError` (``Damaged``) so the caller can warn and skip the one
 message; anything else dpkt raises is a bug and propagates.
 """
 
@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import dpkt
+
+from runner.evidence.analyzers.base import Damaged
 
 TYPES = {
     1: "A",
@@ -47,7 +49,7 @@ RCODES = {0: "NOERROR", 1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN", 4: "NOTIMP",
 _head = struct.Struct("!HHHHHH").unpack_from
 
 
-class DnsError(ValueError):
+class DnsError(Damaged):
     """The message is damaged or is not DNS."""
 
 
@@ -158,11 +160,13 @@ def _data(rr: Any) -> str:
 
 
 def _damage(exc: Exception) -> str:
-    if isinstance(exc, dpkt.NeedData):
-        return f"cut short{f' ({exc})' if str(exc) else ''}"
+    """A short reason (dpkt's own message may quote the whole packet)."""
+    text = str(exc)
+    if isinstance(exc, dpkt.NeedData) or text.startswith("invalid "):
+        return "cut short or malformed"
     if isinstance(exc, UnicodeDecodeError):
         return "a name is not UTF-8"
-    return str(exc) or type(exc).__name__
+    return text[:100] or type(exc).__name__
 
 
 def _rcode(code: int) -> str:

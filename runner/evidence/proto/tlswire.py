@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import dpkt
 
+from runner.evidence.analyzers.base import Damaged
+
 VERSIONS = {
     0x0300: "SSL 3.0",
     0x0301: "TLS 1.0",
@@ -23,7 +25,7 @@ VERSIONS = {
 _u16 = struct.Struct("!H").unpack_from
 
 
-class TlsError(ValueError):
+class TlsError(Damaged):
     """The bytes are not a readable TLS handshake."""
 
 

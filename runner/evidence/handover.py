@@ -11,7 +11,8 @@ import gc
 import struct
 from collections.abc import Callable, Iterator
 
-from runner.evidence.analyzers.base import Analyzer, Damaged
+from runner.evidence.analyzers.base import Analyzer
+from runner.evidence.damage import Damaged
 from runner.evidence.flows import Flow
 from runner.evidence.streams import build_stream
 from runner.evidence.table import Table

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from runner.evidence.loop import Pairs, Totals
     from runner.evidence.streams import Stream
 
+from runner.evidence.damage import Damaged
 from runner.evidence.table import Row, Table
 
 __all__ = [
@@ -38,10 +39,6 @@ __all__ = [
 ]
 
 Tables = dict[str, Table | list[Row]]
-
-
-class Damaged(Exception):
-    """The input an analyzer was reading is damaged: the pass warns and carries on."""
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 
 import dpkt
 
-from runner.evidence.analyzers.base import Damaged
+from runner.evidence.damage import Damaged
 
 TYPES = {
     1: "A",

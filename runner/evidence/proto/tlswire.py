@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import dpkt
 
-from runner.evidence.analyzers.base import Damaged
+from runner.evidence.damage import Damaged
 
 VERSIONS = {
     0x0300: "SSL 3.0",

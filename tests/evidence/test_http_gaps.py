@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
+
+import pytest
 
 from runner.evidence import craft
 from runner.evidence.engine import analyze
@@ -35,12 +36,13 @@ def _frames_with_loss() -> tuple[list[bytes], int]:
     return frames[:lost] + frames[lost + 1 :], lost + 1
 
 
+@pytest.mark.parametrize("pipeline", [False, True])  # in this process, or the stream worker
 def test_a_lost_segment_does_not_lose_the_rest_of_the_stream(
-    write_capture: WriteCapture, tmp_path: Path
+    write_capture: WriteCapture, pipeline: bool
 ) -> None:
     frames, lost_frame = _frames_with_loss()
     path = write_capture(frames)
-    facts = analyze(path, ["http"])
+    facts = analyze(path, ["http"], pipeline=pipeline)
     responses = facts.tables["http.responses"]
     reference = tshark_fields(path, "http.response", "frame.number", "http.response_for.uri")
     # tshark drops the response the loss cut short; dflab keeps it, marked incomplete.

@@ -75,7 +75,8 @@ class _Probe:
 
 @register
 class Scans(Analyzer):
-    """Watches only TCP packets with SYN or RST set."""
+    """Watches TCP packets with SYN or RST set, ARP, ICMP port unreachable, and the
+    finished flow table (no per-packet cost for the rest of the traffic)."""
 
     name = "scans"
     description = "port scans (SYN, connect, FIN, NULL, Xmas, UDP) and ARP sweeps, by type"

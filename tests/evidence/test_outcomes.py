@@ -13,7 +13,8 @@ from runner.evidence.analyzers.dns import Dns
 from runner.evidence.analyzers.http import Http
 from runner.evidence.analyzers.wifi import Wifi
 from runner.evidence.engine import analyze
-from runner.evidence.streams import Stream
+from runner.evidence.proto.lines import replies
+from runner.evidence.streams import Side, Stream
 
 PCAPS = Path(__file__).resolve().parents[2] / "pcaps"
 
@@ -78,3 +79,10 @@ def test_not_its_input_is_ignored_silently(tmp_path: Path) -> None:
     facts = analyze(path)
     assert facts.warnings == []
     assert facts.tables["dns.queries"] == []
+
+
+def test_a_reply_code_in_superscript_digits_is_no_reply() -> None:
+    """Found by fuzzing: Latin-1 '\xb9' passes str.isdigit() but not int(); a damaged
+    reply line must be no reply, not a ValueError (which now stops the pass)."""
+    side = Side(b"\xb934 nope\r\n220 ready\r\n", [0], [1], [0])
+    assert [(code, text) for code, text, _ in replies(side)] == [(220, "ready")]

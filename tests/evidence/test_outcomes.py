@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from runner.evidence.analyzers.http import Http
 from runner.evidence.analyzers.wifi import Wifi
 from runner.evidence.engine import analyze
 from runner.evidence.proto.lines import replies
+from runner.evidence.reader import iter_records_at
 from runner.evidence.streams import Side, Stream
 
 PCAPS = Path(__file__).resolve().parents[2] / "pcaps"
@@ -86,3 +88,30 @@ def test_a_reply_code_in_superscript_digits_is_no_reply() -> None:
     reply line must be no reply, not a ValueError (which now stops the pass)."""
     side = Side(b"\xb934 nope\r\n220 ready\r\n", [0], [1], [0])
     assert [(code, text) for code, text, _ in replies(side)] == [(220, "ready")]
+
+
+@pytest.mark.parametrize(
+    "capture",
+    ["zeek_smtp.pcap", "cs_ftp_tickedoffdeveloper.pcapng", "cs_http_dvwa_clearlogin.pcapng",
+     "ndpi_android.pcap", "cs_dns_axfr.pcapng"],
+)  # fmt: skip
+@pytest.mark.parametrize("seed", [1, 11])
+def test_damaged_copies_of_real_captures_only_warn(tmp_path: Path, capture: str, seed: int) -> None:
+    """Every frame truncated or with bytes changed, at random (seeded): warnings, never
+    an exception (an analyzer that raises on damaged input has a bug to fix)."""
+    rng = random.Random(seed)
+    out = []
+    records = list(iter_records_at(PCAPS / capture, on_warning=lambda _message: None))
+    for ts, _link, data, _wirelen, _at in records:
+        frame = bytearray(data)
+        roll = rng.random()
+        if roll < 0.3 and len(frame) > 14:
+            frame = frame[: rng.randrange(14, len(frame))]
+        elif roll < 0.6 and frame:
+            for _ in range(rng.randrange(1, 6)):
+                frame[rng.randrange(len(frame))] = rng.randrange(256)
+        out.append((ts, bytes(frame)))
+    path = tmp_path / "damaged.pcap"
+    path.write_bytes(craft.write_pcap(out, linktype=records[0][1]))
+    facts = analyze(path, pipeline=False)
+    assert facts.packets == len(out)

@@ -8,7 +8,7 @@ SCENARIO ?= port-scan-triage
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps lab test test-fast lint typecheck images runner-image bench bench-lab bench-class bench-seal bench-answers bench-validate bench-gen golden clean
+.PHONY: help install system-deps lab resume test test-fast lint typecheck images runner-image bench bench-lab bench-class bench-seal bench-answers bench-validate bench-gen bench-files golden clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -26,6 +26,9 @@ system-deps: ## install the reference tools the tests compare with (tools/system
 
 lab: install ## set up and start the sample lab (Docker when an engine answers, else local)
 	$(BIN)/dflab start $(SCENARIO)
+
+resume: install ## re-open your newest active lab (SESSION=ID for another one)
+	$(BIN)/dflab resume $(SESSION)
 
 test: install system-deps ## run the whole test suite (Docker tests included: they need an engine)
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -53,6 +56,9 @@ bench-class: install images ## 40 classroom seats: start time, idle memory, answ
 
 bench-answers: install ## each checker on megabyte-sized hostile answers vs one split() pass
 	$(BIN)/python bench/bench_answers.py
+
+bench-files: install system-deps ## disk facts for a 1 GB ext4 image with 10,000 files vs fls -r on it
+	$(BIN)/python bench/bench_files.py --files $(or $(FILES),10000)
 
 bench: install ## dflab's capture analysis vs tshark on a generated capture (PACKETS=1000000 for the full run)
 	$(BIN)/python bench/bench_pcap.py --packets $(or $(PACKETS),200000)

@@ -9,6 +9,8 @@ the XDG data folder)::
     artifacts/ID/    files trainees submitted
     cache/           evidence facts, keyed by capture hash
     classroom/       the SSH gateway's host key
+    archives/        ID-work.tar.gz: a lab's /work, kept when dflab deletes the lab
+    reports/         ID.html: HTML reports written without --output
 
 The home holds answer keys and password hashes, so it is private to its owner
 (0700) and the database files are 0600. Code elsewhere asks a :class:`Home`
@@ -79,6 +81,18 @@ class Home:
     @property
     def classroom(self) -> Path:
         return self.root / "classroom"
+
+    @property
+    def archives(self) -> Path:
+        return self.root / "archives"
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports"
+
+    def work_archive(self, session_id: str) -> Path:
+        """The archive of a session's work folder, kept when dflab deletes the lab."""
+        return self.archives / f"{session_id}-work.tar.gz"
 
     def lab_dir(self, session_id: str) -> Path:
         return self.labs / session_id

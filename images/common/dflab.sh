@@ -8,8 +8,7 @@ if [ -n "${BASH_VERSION:-}" ] && [ -n "${PS1:-}" ]; then
     alias ls='ls --color=auto' grep='grep --color=auto' ll='ls -l'
     if [ -z "${DFLAB_WELCOMED:-}" ]; then
         export DFLAB_WELCOMED=1
-        printf '\n  \033[1m%s\033[0m\n' "${DFLAB_TITLE:-dflab lab}"
-        printf '  Evidence (read-only): /evidence    Your work: /work\n'
-        printf "  Run 'lab tasks' to begin; 'lab --help' lists every command.\n\n"
+        # The banner in the lab's language (DFLAB_LANG); plain English if the service is away.
+        lab welcome 2>/dev/null || printf '\n  %s\n  Evidence (read-only): /evidence    Your work: /work\n  Run '"'"'lab tasks'"'"' to begin.\n\n' "${DFLAB_TITLE:-dflab lab}"
     fi
 fi

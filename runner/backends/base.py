@@ -7,6 +7,7 @@ see answer keys.
 
 from __future__ import annotations
 
+import tarfile
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,6 +107,15 @@ class Backend(ABC):
     @abstractmethod
     def stop(self, handle: LabHandle, *, remove_work: bool = True) -> None:
         """Stop the lab and remove what the backend created for it."""
+
+    def archive_work(self, handle: LabHandle, spec: LabSpec, target: Path) -> bool:
+        """Write the lab's work folder as ``target`` (tar.gz); False when it is gone.
+        This default archives the host folder ``spec.work_dir`` (symlinks as links)."""
+        if not spec.work_dir.is_dir():
+            return False
+        with tarfile.open(target, "w:gz") as tar:
+            tar.add(spec.work_dir, arcname="work")
+        return True
 
     def evidence_paths(self, handle: LabHandle, spec: LabSpec) -> dict[str, Path]:
         """Host paths whose hashes show the evidence the lab actually sees."""

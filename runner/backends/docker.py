@@ -10,6 +10,7 @@ restarts, and the session's socket folder at :data:`LAB_SOCKET_DIR`.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import os
 import socket
 from collections.abc import Iterator
@@ -298,6 +299,17 @@ class DockerBackend(Backend):
             return fetchguard.extract_one(res.raw, path, dest_dir, max_bytes)
         finally:
             res.close()
+
+    def archive_work(self, handle: LabHandle, spec: LabSpec, target: Path) -> bool:
+        with engine_errors(f"archiving /work of lab {handle.ref[:12]}"):
+            try:
+                stream, _ = self.client.containers.get(handle.ref).get_archive(LAB_WORK_DIR)
+            except docker.errors.NotFound:
+                return False
+            with gzip.open(target, "wb") as out:
+                for chunk in stream:
+                    out.write(chunk)
+        return True
 
     def is_running(self, handle: LabHandle) -> bool:
         with engine_errors(f"lab {handle.ref[:12]}"):

@@ -35,6 +35,7 @@ LABEL_PROFILE = "dflab.profile"
 LABEL_HASH = "dflab.context-hash"
 LABEL_BASE = "dflab.base"
 LAB_CLIENT = Path(__file__).resolve().parent.parent / "session" / "labclient.py"
+LAB_TEXT = LAB_CLIENT.with_name("labtext.py")
 
 
 class Reporter(Protocol):
@@ -118,6 +119,7 @@ def lab_target(profile: str, root: Path | None = None) -> Target:
     files |= {f"common/{p.relative_to(common).as_posix()}": p
               for p in sorted(common.rglob("*")) if p.is_file()}
     files["lab"] = LAB_CLIENT
+    files["common/labtext.py"] = LAB_TEXT  # the client's messages: COPY common/ -> /opt/dflab
     return Target(profile, profile_image(profile, root), files)
 
 

@@ -28,13 +28,7 @@ RC_TEMPLATE = """\
 export PATH="{bin}:$PATH"
 export DFLAB_SOCKET="{socket}" EVIDENCE="{evidence}" WORK="{work}"
 PS1='[lab:{short}] \\w \\$ '
-echo
-echo "  {title}"
-echo "  Local lab (NOT isolated: this shell runs on the host as you)."
-echo "  Evidence (read-only): $EVIDENCE"
-echo "  Your work folder:     $WORK"
-echo "  Run 'lab tasks' to begin; 'exit' leaves the lab."
-echo
+lab welcome --local
 """
 
 

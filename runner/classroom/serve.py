@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import signal
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -23,7 +24,7 @@ from pathlib import Path
 from runner.classroom.controls import expire_seats
 from runner.classroom.gateway import Seats, attach_argv, open_gateway
 from runner.classroom.service import serve_seat
-from runner.errors import DflabError
+from runner.errors import DflabError, UsageError
 from runner.home import Home
 from runner.session.runtime import Running, existing_session, reopen_session
 from runner.session.server import ServiceThread
@@ -117,6 +118,19 @@ class ClassServer:
         self.store.close()
 
 
+def listen_error(exc: OSError, host: str, port: int) -> DflabError:
+    """Why the gateway cannot listen, in one line with the fix."""
+    if exc.errno == errno.EADDRINUSE:
+        return UsageError(f"port {port} on {host} is already in use",
+                          fix="stop what listens there (another 'dflab class serve'?) "
+                              "or choose another port with --port N")
+    if exc.errno == errno.EACCES:
+        return UsageError(f"no permission to listen on port {port}",
+                          fix="ports below 1024 need root: choose --port 2222")
+    return UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                      fix="check --host (an address of this machine) and --port")
+
+
 async def serve_class(home: Path, name: str, *, host: str, port: int, rate_per_minute: int,
                       every: float = 2.0, log: Callable[[str], None] = lambda _: None,
                       ready: Callable[[int], None] = lambda _: None) -> None:
@@ -131,7 +145,10 @@ async def serve_class(home: Path, name: str, *, host: str, port: int, rate_per_m
     acceptor = None
     try:
         await loop.run_in_executor(None, server.reconcile)
-        acceptor = await open_gateway(seats, attach_argv(home, name), host, port)
+        try:
+            acceptor = await open_gateway(seats, attach_argv(home, name), host, port)
+        except OSError as exc:
+            raise listen_error(exc, host, port) from None
         bound = acceptor.sockets[0].getsockname()[1] if acceptor.sockets else port
         ready(int(bound))
         rounds = 0

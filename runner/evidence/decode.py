@@ -13,9 +13,26 @@ import struct
 # Link types (tcpdump.org LINKTYPE_* values).
 LT_NULL, LT_ETHERNET, LT_RAW, LT_LOOP = 0, 1, 101, 108
 LT_80211, LT_SLL, LT_RADIOTAP, LT_IPV4, LT_IPV6, LT_SLL2 = 105, 113, 127, 228, 229, 276
+LT_PRISM, LT_AVS = 119, 163  # 802.11 behind a Prism or AVS monitor-mode header
 LT_RAW_ALIASES = frozenset({12, 14, LT_RAW, LT_IPV4, LT_IPV6})
 
 ET_IPV4, ET_ARP, ET_IPV6, ET_EAPOL = 0x0800, 0x0806, 0x86DD, 0x888E
+ET_PPPOE_SESSION, ET_MPLS, ET_MPLS_MULTICAST = 0x8864, 0x8847, 0x8848
+_PPP_IPV4, _PPP_IPV6 = 0x0021, 0x0057
+# Ether types an analyzer reads whole (not decoded further here, never "undecoded").
+KNOWN_ETHER = frozenset({ET_IPV4, ET_IPV6, ET_ARP, ET_EAPOL})
+_LINK_NAMES = {
+    LT_NULL: "BSD loopback",
+    LT_ETHERNET: "Ethernet",
+    LT_RAW: "raw IP",
+    LT_80211: "802.11",
+    LT_SLL: "Linux cooked",
+    LT_RADIOTAP: "radiotap 802.11",
+    LT_PRISM: "Prism 802.11",
+    LT_AVS: "AVS 802.11",
+    LT_SLL2: "Linux cooked v2",
+}
+_ETHER_NAMES = {ET_PPPOE_SESSION: "PPPoE session", ET_MPLS: "MPLS", ET_MPLS_MULTICAST: "MPLS"}
 _VLAN_TAGS = frozenset({0x8100, 0x88A8, 0x9100})
 PROTO_ICMP, PROTO_TCP, PROTO_UDP, PROTO_ICMP6 = 1, 6, 17, 58
 TCP_FIN, TCP_SYN, TCP_RST, TCP_PSH, TCP_ACK = 0x01, 0x02, 0x04, 0x08, 0x10
@@ -28,6 +45,23 @@ _ip6 = struct.Struct("!4xHBB16s16s").unpack_from
 _tcp = struct.Struct("!HHIIBB").unpack_from
 _ports = struct.Struct("!HH").unpack_from
 _u16 = struct.Struct("!H").unpack_from
+
+
+def layer_name(linktype: int, etype: int) -> str:
+    """Words for a layer dflab did not decode: ``of link type 9``, ``with ether type 0x88cc``.
+
+    ``etype`` is -1 when the link layer itself was not understood; below 0x600 it is an
+    802.3 length (LLC frames: spanning tree, CDP, NetBIOS...).
+    """
+    if etype < 0:
+        return f"of link type {linktype}" + (
+            f" ({_LINK_NAMES[linktype]})" if linktype in _LINK_NAMES else " (unsupported)"
+        )
+    if etype < 0x600:
+        return "of 802.3/LLC (no ether type)"
+    name = _ETHER_NAMES.get(etype)
+    inner = f" ({name}, inner protocol not IP)" if name else ""
+    return f"with ether type 0x{etype:04x}{inner}"
 
 
 class Pkt:
@@ -107,7 +141,7 @@ def decode(p: Pkt, data: bytes, linktype: int) -> None:
                 p.key = b""
                 return
     p.ipv = p.etype = 0
-    p.l2 = -1
+    p.l2 = p.l3 = -1
     if linktype == LT_ETHERNET:
         _ether(p, data, 0)
     elif linktype in LT_RAW_ALIASES:
@@ -125,6 +159,12 @@ def decode(p: Pkt, data: bytes, linktype: int) -> None:
         _wifi(p, data, 0)
     elif linktype in (LT_NULL, LT_LOOP):
         _raw(p, data, 4)
+    elif linktype == LT_PRISM and len(data) >= 8:
+        # Prism capture header: msgcode, then its own length (host order, in practice
+        # little-endian; 144 bytes from every driver seen).
+        _wifi(p, data, int.from_bytes(data[4:8], "little"))
+    elif linktype == LT_AVS and len(data) >= 8:
+        _wifi(p, data, int.from_bytes(data[4:8], "big"))
 
 
 def _ether(p: Pkt, data: bytes, off: int) -> None:
@@ -150,6 +190,39 @@ def _ethertype(p: Pkt, data: bytes, etype: int, off: int) -> None:
         _ipv4(p, data, off)
     elif etype == ET_IPV6:
         _ipv6(p, data, off)
+    elif etype == ET_PPPOE_SESSION:
+        _pppoe(p, data, off)
+    elif etype in (ET_MPLS, ET_MPLS_MULTICAST):
+        _mpls(p, data, off)
+
+
+def _pppoe(p: Pkt, data: bytes, off: int) -> None:
+    """PPPoE session frame (RFC 2516): 6-byte header, then a PPP protocol number.
+
+    Other PPP protocols (LCP, IPCP, CHAP...) keep the PPPoE ether type: not IP.
+    """
+    if len(data) < off + 8:
+        p.damaged = "PPPoE header cut short"
+        return
+    proto = _u16(data, off + 6)[0]
+    if proto == _PPP_IPV4:
+        _ethertype(p, data, ET_IPV4, off + 8)
+    elif proto == _PPP_IPV6:
+        _ethertype(p, data, ET_IPV6, off + 8)
+
+
+def _mpls(p: Pkt, data: bytes, off: int) -> None:
+    """An MPLS label stack (RFC 3032): 4 bytes a label up to the bottom-of-stack bit, then
+    IP told apart by its version nibble (as Wireshark guesses; a pseudowire is not IP)."""
+    while True:
+        if len(data) < off + 4:
+            p.damaged = "MPLS label stack cut short"
+            return
+        bottom = data[off + 2] & 1
+        off += 4
+        if bottom:
+            break
+    _raw(p, data, off)
 
 
 def _raw(p: Pkt, data: bytes, off: int) -> None:
@@ -165,6 +238,9 @@ def _raw(p: Pkt, data: bytes, off: int) -> None:
 def _wifi(p: Pkt, data: bytes, off: int) -> None:
     """802.11: remember where the MAC header starts; decode data frames' LLC/SNAP payload."""
     if len(data) < off + 24:
+        if len(data) >= off + 10 and (data[off] >> 2) & 3 == 1:
+            p.wifi = off  # control frames (ACK, CTS: 10 bytes; RTS: 16) are short by design
+            return
         p.damaged = "802.11 header cut short" if len(data) > off else ""
         return
     p.wifi = off

@@ -12,12 +12,16 @@ import struct
 from collections.abc import Callable, Iterator
 
 from runner.evidence.analyzers.base import Analyzer
+from runner.evidence.damage import Damaged
 from runner.evidence.flows import Flow
 from runner.evidence.streams import build_stream
 from runner.evidence.table import Table
 
-# What a damaged packet can raise inside an analyzer's parser; anything else is a bug.
-DAMAGE = (struct.error, IndexError, ValueError, KeyError, UnicodeError, OverflowError)
+# What damaged input raises inside an analyzer: ``Damaged`` (or a subclass: DnsError,
+# TlsError), a fixed-layout read running off the end of the bytes (struct.error) and
+# text that is not in the encoding it claims. Anything else (IndexError, KeyError,
+# ValueError...) is a bug and stops the pass.
+DAMAGE = (Damaged, struct.error, UnicodeDecodeError)
 
 
 def deliver(
@@ -28,9 +32,10 @@ def deliver(
     if gaps:
         for who in (stream.client, stream.server):
             if who.gap:
-                where = who.frames[-1] if who.frames else flow.first_frame
+                where = who.frame_at(who.gaps[0][0]) if who.frames else flow.first_frame
                 warn(
-                    f"frame {where}: TCP stream {flow.index} has a gap (missing segment); cut there"
+                    f"frame {where}: TCP stream {flow.index} misses {who.missing} byte(s) "
+                    f"in {len(who.gaps)} gap(s); resynchronised after each"
                 )
     for analyzer in consumers:
         try:

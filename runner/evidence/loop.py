@@ -24,7 +24,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from runner.evidence.decode import PROTO_TCP, PROTO_UDP, TCP_FIN, TCP_RST, TCP_SYN, Pkt, decode
+from runner.evidence.decode import (
+    KNOWN_ETHER,
+    PROTO_TCP,
+    PROTO_UDP,
+    TCP_FIN,
+    TCP_RST,
+    TCP_SYN,
+    Pkt,
+    decode,
+    layer_name,
+)
 from runner.evidence.flows import SEGMENT, FlowTable
 from runner.evidence.handover import DAMAGE
 from runner.evidence.reader import iter_records_at
@@ -98,6 +108,7 @@ def run(  # noqa: PLR0915 - one loop, on purpose
     segments = sink.segments if sink is not None else bytearray()
     segments_limit = sink.segments_limit if sink is not None else 0
     pack = SEGMENT.pack
+    undecoded: dict[tuple[int, int], int] = {}  # (link type, ether type or -1) -> frames
     lean = not everything and not ip_hooks and PROTO_TCP not in protos
     count_pairs = pairs is not None
     for ts, linktype, data, wirelen, at in iter_records_at(path, on_warning=warn):
@@ -244,10 +255,15 @@ def run(  # noqa: PLR0915 - one loop, on purpose
             elif p.etype in ether:
                 for hook in ether[p.etype]:
                     hook(p)
+            elif p.wifi < 0 and not p.damaged and p.etype not in KNOWN_ETHER:
+                what = (linktype, p.etype if p.l3 >= 0 else -1)
+                undecoded[what] = undecoded.get(what, 0) + 1
         except DAMAGE as exc:
             warn(f"frame {frame}: damaged packet skipped ({type(exc).__name__}: {exc})")
     if progress is not None:
         progress(consumed)
+    for (link, etype), skipped in undecoded.items():
+        warn(f"{skipped} frame(s) {layer_name(link, etype)} not decoded; skipped")
     totals.packets = frame
     totals.bytes = size_sum
     totals.last_ts = ts

@@ -22,6 +22,8 @@ Warn = Callable[[str], None]
 Record = tuple[int, int, bytes, int]
 
 _SHB, _IDB, _PB, _SPB, _EPB = 0x0A0D0D0A, 1, 2, 3, 6
+# The last instant a UTC date can show (9999-12-31T23:59:59.999999999Z).
+MAX_TS_NS = 253_402_300_800 * 1_000_000_000 - 1
 # Name resolution, statistics, systemd journal, decryption secrets, custom blocks,
 # and the experimental process/ARINC blocks: known, carry no packets.
 _QUIET = {4, 5, 7, 8, 9, 0x0A, 0x0B, 0x0C, 0x80000001, 0x00000BAD, 0x40000BAD}
@@ -165,6 +167,13 @@ def _packet(
     iface = ifaces[ifid]
     units = (hi << 32) | lo
     ts_ns = units * iface.num // iface.den + iface.offset_ns
+    if not 0 <= ts_ns <= MAX_TS_NS:
+        # e.g. if_tsresol 0x80 (whole seconds) with a nanosecond count: no calendar date
+        warn(
+            f"frame {frame + 1}: timestamp is out of range (after year 9999 or before 1970); "
+            "shown as 1970-01-01"
+        )
+        ts_ns = 0
     return ts_ns, iface.linktype, body[start : start + caplen], wirelen
 
 

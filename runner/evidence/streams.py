@@ -1,8 +1,9 @@
 """Reassembled TCP streams: each direction's bytes in sequence order, mapped back to frames.
 
 Retransmitted and overlapping segments keep the first copy seen, as Wireshark's
-default does. A gap (a segment the capture never saw) ends the usable stream at
-that point: the bytes after it cannot be placed, so objects there would be wrong.
+default does. A gap (bytes the capture never saw) does not end the stream: the bytes
+after it are joined on, and the gap's offset is recorded in ``Side.gaps`` so parsers
+resynchronise there (a message cut by the gap is incomplete; the next one is whole).
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ class Side:
         starts: offset in ``data`` where each kept segment begins (ascending).
         frames: the frame of each kept segment.
         times: the capture time (ns) of each kept segment.
-        gap: True when a missing segment cut the direction short.
+        gap: True when bytes are missing (see ``gaps``).
+        gaps: (offset in ``data``, bytes missing there) for each gap, ascending.
+        missing: how many bytes are missing in all.
     """
 
     data: bytes = b""
@@ -34,6 +37,8 @@ class Side:
     frames: list[int] = field(default_factory=list)
     times: list[int] = field(default_factory=list)
     gap: bool = False
+    gaps: list[tuple[int, int]] = field(default_factory=list)
+    missing: int = 0
 
     def frame_at(self, offset: int) -> int:
         """The frame that carried byte ``offset`` (the last frame for offsets past the end)."""
@@ -85,13 +90,18 @@ def reassemble(segs: list[Segment], isn: int | None) -> Side:
     ordered = sorted(((seq - base) & _MASK, frame, ts, data) for seq, frame, ts, data in segs)
     side = Side()
     out = bytearray()
-    for rel, frame, ts, data in ordered:
-        if rel >= _HALF:
+    shift = 0  # bytes missing so far: sequence offsets past a gap move back by this much
+    for seq_rel, frame, ts, data in ordered:
+        if seq_rel >= _HALF:
             continue  # before the stream's start: a stray retransmission of the handshake
         pos = len(out)
-        if rel > pos:
+        rel = seq_rel - shift
+        if rel > pos:  # nobody saw the bytes in between: mark the place, carry on
             side.gap = True
-            break
+            side.gaps.append((pos, rel - pos))
+            side.missing += rel - pos
+            shift += rel - pos
+            rel = pos
         if rel + len(data) <= pos:
             continue  # retransmission of bytes already placed
         side.starts.append(pos)

@@ -24,11 +24,12 @@ def service_dir(home: Path, session_id: str) -> Path:
 
 def make_spec(home: Path, session_id: str, *, scenario_id: str, title: str, profile: str,
               image: str, limits: Limits, evidence: tuple[tuple[str, Path], ...],
-              seat: str = "") -> LabSpec:
-    """The one place a :class:`LabSpec` is put together."""
+              seat: str = "", lang: str = "en") -> LabSpec:
+    """The one place a :class:`LabSpec` is put together (``lang``: the lab's messages)."""
     return LabSpec(
         session_id=session_id, scenario_id=scenario_id, title=title, profile=profile,
         image=image, limits=limits, evidence=evidence,
         service_dir=Home(home).service_dir(session_id), work_dir=Home(home).work_dir(session_id),
-        seat=seat, env={"DFLAB_TITLE": title, "LANG": "C.UTF-8"}, owner=Home(home).owner,
+        seat=seat, env={"DFLAB_TITLE": title, "DFLAB_LANG": lang, "LANG": "C.UTF-8"},
+        owner=Home(home).owner,
     )

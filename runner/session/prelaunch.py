@@ -105,5 +105,6 @@ def _early_spec(source: Source, home: Path, lang: str
         hashes.append((file, str(item["sha256"]).lower()))
     spec = make_spec(home, uuid.uuid4().hex[:12], scenario_id=str(data["id"]),
                      title=pick_text(data.get("title"), lang), profile=profile.id,
-                     image=profile.image, limits=limits, evidence=tuple(evidence))
+                     image=profile.image, limits=limits, evidence=tuple(evidence),
+                     lang=lang)
     return spec, hashes

@@ -7,6 +7,7 @@ and a solo trainee get exactly the same checks and the same protocol.
 from __future__ import annotations
 
 import getpass
+import hashlib
 import secrets
 import shutil
 import uuid
@@ -102,7 +103,7 @@ def build_spec(home: Path, session_id: str, loaded: LoadedScenario, lang: str, s
         profile=loaded.profile.id, image=loaded.profile.image,
         limits=Limits(limits.memory_mb, limits.cpus, limits.pids, limits.work_mb,
                       limits.artifact_mb),
-        evidence=tuple((e.name, e.path) for e in loaded.evidence), seat=seat)
+        evidence=tuple((e.name, e.path) for e in loaded.evidence), seat=seat, lang=lang)
 
 
 def ensure_lab_image(backend: Backend, loaded: LoadedScenario,
@@ -245,9 +246,29 @@ def verify_at_stop(running: Running) -> list[str]:
     return changed
 
 
+def work_archive(home: Path, session_id: str) -> Path:
+    """Where a session's work folder is archived before dflab deletes it."""
+    return Home(home).work_archive(session_id)
+
+
+def archive_work(running: Running) -> Path | None:
+    """Keep a tar.gz of the lab's work folder with the session (recorded as an event)."""
+    target = work_archive(running.home, running.row.id)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not running.backend.archive_work(running.handle, running.spec, target):
+        return None
+    digest = hashlib.sha256(target.read_bytes()).hexdigest()
+    running.store.event(running.row.id, "work-archived", path=str(target), sha256=digest,
+                        bytes=target.stat().st_size)
+    return target
+
+
 def stop_session(running: Running, *, remove: bool = True) -> list[str]:
-    """Verify evidence, then stop (and optionally remove) the lab; mark the session."""
+    """Verify evidence, then stop (and optionally remove) the lab; mark the session.
+    Before removing the work folder, an archive of it is kept under the home."""
     changed = verify_at_stop(running)
+    if remove:
+        archive_work(running)
     running.backend.stop(running.handle, remove_work=remove)
     running.store.update_session(running.row.id, status="stopped")
     running.store.event(running.row.id, "stopped", removed=remove)

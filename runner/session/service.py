@@ -20,6 +20,7 @@ from runner.scenario.loader import LoadedScenario
 from runner.scenario.model import Task, pick_text
 from runner.session.freeze import lab_frozen
 from runner.session.keys import key_from_json
+from runner.session.labtext import tr
 from runner.session.protocol import MAX_ANSWER_BYTES, OPS, PROTOCOL_VERSION
 from runner.session.scoring import (
     Tally,
@@ -83,7 +84,8 @@ class SessionService:
             data = getattr(self, f"op_{request['op']}")(request)
             return {"ok": True, "data": data}
         except DflabError as exc:
-            return {"ok": False, "error": exc.one_line(), "code": int(exc.code)}
+            text = exc.one_line().replace("(fix: ", f"({tr('err.fix', self.lang)}: ")
+            return {"ok": False, "error": text, "code": int(exc.code)}
 
     # -- read-only operations ----------------------------------------------------
 
@@ -108,20 +110,24 @@ class SessionService:
     def op_show(self, req: dict[str, Any]) -> dict[str, Any]:
         task, score = self._task(req)
         attempts = self.store.attempts(self.session_id, task.id)
-        explanation = self._explanation(task) if exhausted(score) else None
+        closed = exhausted(score) or score.state.solved
+        explanation = (self._explanation(task) or None) if closed else None
         question = pick_text(task.question, self.lang)
-        if explanation:  # the lab client prints the question: the explanation goes with it
-            question = f"{question}\n\nNo attempts left. Explanation: {explanation}"
+        # A solved or closed task offers no more hints: they could only cost points.
+        hints_left = 0 if closed else len(task.hints) - score.hints_taken
         return {
             "id": task.id, "question": question, "explanation": explanation,
             "points": task.points, "answer_type": task.answer["type"],
             "locked": score.state is TaskState.LOCKED, "requires": task.requires,
             "state": score.state, "earned": score.earned,
+            "max_attempts": score.max_attempts, "attempts_left": score.attempts_left,
             "hints_taken": [{"text": pick_text(h.text, self.lang), "cost": h.cost}
                             for h in task.hints[: score.hints_taken]],
-            "hints_left": len(task.hints) - score.hints_taken,
+            "hints_left": hints_left,
+            "next_hint_cost": task.hints[score.hints_taken].cost if hints_left else None,
             "attempts": [{"at": time.strftime("%H:%M:%S", time.localtime(a.at)),
-                          "status": a.status, "value": a.raw} for a in attempts],
+                          "status": a.status, "value": a.raw, "counted": a.counted}
+                         for a in attempts],
         }
 
     def op_score(self, _req: dict[str, Any]) -> dict[str, Any]:
@@ -132,9 +138,8 @@ class SessionService:
     def op_hint(self, req: dict[str, Any]) -> dict[str, Any]:
         task, _ = self._task(req, open_only=True)
         if not task.hints:
-            raise RefusedError(f"task '{task.id}' has no hints",
-                               fix="read the question again with 'lab show "
-                               f"{task.id}'; the evidence holds the answer")
+            raise RefusedError(tr("err.no_hints", self.lang, id=task.id),
+                               fix=tr("err.no_hints.fix", self.lang, id=task.id))
         index = self.store.add_hint(self.session_id, task.id, [h.cost for h in task.hints])
         hint = task.hints[index]
         return {"text": pick_text(hint.text, self.lang), "cost": hint.cost,
@@ -150,8 +155,8 @@ class SessionService:
             raise InputError(f"the answer is over {MAX_ANSWER_BYTES:,} bytes",
                              fix="shorten it, or submit a file with 'lab submit'")
         if not checker.accepts_text:
-            raise RefusedError(f"task '{task.id}' takes a file, not a typed answer",
-                               fix=f"save it under /work and run 'lab submit {task.id} PATH'")
+            raise RefusedError(tr("err.takes_file", self.lang, id=task.id),
+                               fix=tr("err.takes_file.fix", self.lang, id=task.id))
         self._throttle()
         verdict = self._judge(checker, task, lambda c, k, p, ctx: c.judge(value, k, p, ctx))
         return self._record(task, "answer", value, verdict)
@@ -163,8 +168,8 @@ class SessionService:
         if not isinstance(lab_path, str) or not lab_path:
             raise InputError("no file given", fix=f"lab submit {task.id} /work/FILE")
         if not checker.accepts_file:
-            raise RefusedError(f"task '{task.id}' takes a typed answer, not a file",
-                               fix=f"run 'lab answer {task.id} VALUE'")
+            raise RefusedError(tr("err.takes_text", self.lang, id=task.id),
+                               fix=tr("err.takes_text.fix", self.lang, id=task.id))
         if self.link is None:
             raise RefusedError("this session cannot receive files", fix="use 'dflab grade'")
         self._throttle()
@@ -194,10 +199,13 @@ class SessionService:
                                limit=attempt_limit(task, self.store.grants(self.session_id)))
         score = self._score_of(task.id)
         reply = {"task": task.id, "status": verdict.status.value, "feedback": verdict.feedback,
-                 "credit": verdict.score, "earned": score.earned, "points": task.points,
+                 "verdict_feedback": verdict.feedback, "credit": verdict.score,
+                 "earned": score.earned, "points": task.points,
                  "attempts_left": score.attempts_left}
         if counted and exhausted(score):
             reply.update(self._closing_note(task, verdict.feedback))
+        elif score.state.solved and self._explanation(task):
+            reply["explanation"] = self._explanation(task)
         return reply
 
     def _explanation(self, task: Task) -> str:
@@ -205,7 +213,8 @@ class SessionService:
 
     def _closing_note(self, task: Task, feedback: str) -> dict[str, Any]:
         """What a trainee learns when a task can no longer be solved: its explanation,
-        and which tasks that waited for it are open now."""
+        and which tasks that waited for it are open now. (``feedback`` gets them in
+        English for scripts; the lab client prints them in the session's language.)"""
         opened = [t.id for t in self.loaded.model.tasks if task.id in t.requires
                   and self._score_of(t.id).state is not TaskState.LOCKED]
         explanation = self._explanation(task)
@@ -222,8 +231,8 @@ class SessionService:
             self._recent.popleft()
         if len(self._recent) >= self.rate_per_minute:
             wait = int(60 - (now - self._recent[0])) + 1
-            raise RefusedError(f"too many answers: at most {self.rate_per_minute} a minute",
-                               fix=f"wait {wait} s and try again")
+            raise RefusedError(tr("err.rate", self.lang, limit=self.rate_per_minute),
+                               fix=tr("err.rate.fix", self.lang, seconds=wait))
         self._recent.append(now)
 
     def _scores(self) -> list[TaskScore]:
@@ -244,14 +253,18 @@ class SessionService:
         task_id = req.get("task")
         ids = [t.id for t in self.loaded.model.tasks]
         if task_id not in ids:
-            raise NotFoundError(f"no task '{task_id}'",
-                                fix=f"'lab tasks' lists them: {', '.join(ids)}")
+            raise NotFoundError(tr("err.no_task", self.lang, id=task_id),
+                                fix=tr("err.no_task.fix", self.lang, ids=", ".join(ids)))
         task = self.loaded.task(str(task_id))
         score = self._score_of(task.id)
         if open_only and score.state is TaskState.LOCKED:
-            raise RefusedError(f"task '{task.id}' is locked",
-                               fix=f"solve {', '.join(task.requires)} first")
+            raise RefusedError(tr("err.locked", self.lang, id=task.id),
+                               fix=tr("err.locked.fix", self.lang, tasks=", ".join(task.requires)))
         if open_only and score.state.solved:
-            raise RefusedError(f"task '{task.id}' is already solved",
-                               fix="'lab tasks' shows what is left")
+            raise RefusedError(tr("err.solved", self.lang, id=task.id),
+                               fix=tr("err.solved.fix", self.lang))
+        if open_only and score.attempts_left == 0:
+            raise RefusedError(tr("err.exhausted", self.lang, id=task.id,
+                                  limit=score.max_attempts),
+                               fix=tr("err.exhausted.fix", self.lang, id=task.id))
         return task, score

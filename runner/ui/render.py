@@ -10,6 +10,8 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
+from runner.session.labtext import EN, tr
+
 STATUS_STYLE = {"correct": "green", "partial": "yellow", "wrong": "red", "invalid": "magenta",
                 "unanswered": "dim", "locked": "dim", "open": ""}
 
@@ -20,7 +22,8 @@ def fmt(value: float) -> str:
 
 
 def when(ts: float | None) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts)) if ts else ""
+    """A local time with its UTC offset, so times read the same on any machine."""
+    return time.strftime("%Y-%m-%d %H:%M %z", time.localtime(ts)) if ts else ""
 
 
 def scenario_table(rows: Iterable[dict[str, Any]]) -> Table:
@@ -71,26 +74,42 @@ def results_table(title: str, results: Iterable[dict[str, Any]], total: dict[str
     return table
 
 
-def sessions_table(rows: Iterable[dict[str, Any]]) -> Table:
-    table = Table(title="Sessions", box=box.SIMPLE_HEAD)
-    for col in ("session", "scenario", "trainee", "backend", "status", "score", "started"):
+def sessions_table(rows: Iterable[dict[str, Any]], title: str = "Sessions") -> Table:
+    """Personal sessions, or with ``class`` keys in the rows, class seats. The session id
+    and the start time never wrap (people copy the id); names fold to fit 80 columns.
+    The backend is left to ``--json`` and ``dflab status ID``."""
+    rows = list(rows)
+    seats = any("class" in r for r in rows)
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("session", no_wrap=True)
+    # A seat's scenarios are in 'dflab class status': the seat's row stays on one line.
+    for col in ("class/seat", "trainee") if seats else ("scenario", "trainee"):
         table.add_column(col, overflow="fold")
+    table.add_column("status", no_wrap=True)
+    table.add_column("score", no_wrap=True, justify="right")
+    table.add_column("started", min_width=11)  # wraps between date and time if need be
     for r in rows:
-        table.add_row(r["id"], r["scenario"], r["trainee"], r["backend"], r["status"],
-                      f"{fmt(r['score'])}/{fmt(r['max_score'])}", when(r["created_at"]))
+        cells = [r["id"], f"{r['class']}/{r['seat']}" if seats else r["scenario"]]
+        cells += [r["trainee"], r["status"],
+                  f"{fmt(r['score'])}/{fmt(r['max_score'])}", when(r["created_at"])]
+        table.add_row(*cells)
     return table
 
 
-def tasks_table(title: str, rows: Iterable[dict[str, Any]], total: dict[str, Any]) -> Table:
+def tasks_table(title: str, rows: Iterable[dict[str, Any]], total: dict[str, Any],
+                lang: str = "en") -> Table:
+    """A session's tasks; headers and states in the session's language."""
     table = Table(title=title, box=box.SIMPLE_HEAD, show_footer=True)
-    table.add_column("task", footer="total")
-    table.add_column("state")
-    table.add_column("points", justify="right",
+    table.add_column(tr("col.task", lang), footer=tr("col.total", lang))
+    table.add_column(tr("col.state", lang))
+    table.add_column(tr("col.points", lang), justify="right",
                      footer=f"{fmt(total['score'])}/{fmt(total['max_score'])}")
-    table.add_column("attempts", justify="right", footer=str(total["attempts"]))
-    table.add_column("hints", justify="right", footer=str(total["hints"]))
+    table.add_column(tr("col.attempts", lang), justify="right", footer=str(total["attempts"]))
+    table.add_column(tr("col.hints", lang), justify="right", footer=str(total["hints"]))
     for r in rows:
-        table.add_row(r["id"], Text(r["state"], style=STATUS_STYLE.get(r["state"], "")),
+        state = r["state"]
+        label = tr(f"state.{state}", lang) if f"state.{state}" in EN else state
+        table.add_row(r["id"], Text(label, style=STATUS_STYLE.get(state, "")),
                       f"{fmt(r['earned'])}/{fmt(r['points'])}", str(r["attempts"]),
                       str(r["hints_taken"]))
     return table

@@ -9,7 +9,7 @@ import pytest
 
 from runner.backends import images
 from runner.backends.docker import DockerBackend
-from runner.backends.images import LAB_CLIENT
+from runner.backends.images import LAB_CLIENT, LAB_TEXT
 
 pytestmark = pytest.mark.docker
 
@@ -49,6 +49,8 @@ def test_image_has_its_tools_and_the_lab_client(
     assert backend.run(handle, spec, ["python3", "-c", imports])[0] == 0
     _, digest = backend.run(handle, spec, ["sha256sum", "/usr/local/bin/lab"])
     assert digest.split()[0] == hashlib.sha256(LAB_CLIENT.read_bytes()).hexdigest()
+    _, digest = backend.run(handle, spec, ["sha256sum", "/opt/dflab/labtext.py"])
+    assert digest.split()[0] == hashlib.sha256(LAB_TEXT.read_bytes()).hexdigest()
     code, out = backend.run(handle, spec, ["id"])
     assert out.startswith("uid=1000(trainee) gid=1000(trainee)")
 

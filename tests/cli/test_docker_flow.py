@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import tarfile
 import time
 import uuid
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 import docker
 import pytest
 
+from runner.backends import images
 from runner.session.store import Store
 
 pytestmark = pytest.mark.docker
@@ -95,7 +97,28 @@ def test_answer_keys_are_nowhere_in_the_container(secret_scenario, home, engine)
     assert str(path) not in attrs  # the scenario file is not mounted
     assert all(m["Destination"] in ("/evidence/notes.txt", "/run/dflab", "/work")
                for m in container.attrs["Mounts"])
-    assert dflab(home, "stop", row.id).returncode == 0
+    assert dflab(home, "stop", row.id, "--yes").returncode == 0
+
+
+def test_ukrainian_lab_in_docker_and_its_work_archived_at_stop(secret_scenario, home, engine):
+    """The catalogue reaches the image (/opt/dflab/labtext.py) and the lab speaks the
+    session's language; 'dflab stop --yes' keeps the container's /work as a tar.gz."""
+    path, _, _ = secret_scenario
+    images.build_images(["network"])  # this tree's client and catalogue, not a stale image
+    result = dflab(home, "start", str(path), "--backend", "docker", "--lang", "uk", "--keep",
+                   "--run", "lab tasks; lab answer nosuch x; echo знахідка > /work/f.txt")
+    assert result.returncode == 0, result.stderr
+    assert "✔ розв'язано" in result.stdout
+    assert "lab: завдання 'nosuch' немає (виправлення: 'lab tasks' показує всі" in result.stdout
+    (row,) = Store(home / "sessions.db").sessions()
+    stopped = dflab(home, "stop", row.id, "--yes")
+    assert stopped.returncode == 0, stopped.stderr
+    archive = home / "archives" / f"{row.id}-work.tar.gz"
+    assert str(archive) in stopped.stderr
+    with tarfile.open(archive) as tar:
+        member = tar.extractfile("work/f.txt")
+        assert member is not None and member.read() == "знахідка\n".encode()
+    assert _labs_of(engine, home) == []
 
 
 def test_killed_runner_resumes_the_same_container(secret_scenario, home, engine):
@@ -133,7 +156,7 @@ def test_tampered_evidence_is_detected_at_stop(secret_scenario, home, build, eng
                  "true").returncode == 0
     (build.root / "scenarios" / "notes.txt").write_bytes(b"altered on the host\n")
     (row,) = Store(home / "sessions.db").sessions()
-    stopped = dflab(home, "stop", row.id)
+    stopped = dflab(home, "stop", row.id, "--yes")
     assert stopped.returncode == 5
     assert "CHANGED during the session" in dflab(home, "report", row.id).stdout
 
@@ -152,7 +175,7 @@ def test_early_start_is_used_once_and_removed_when_the_scenario_is_invalid(
     (row,) = Store(home / "sessions.db").sessions()
     (lab,) = _labs_of(engine, home)  # exactly one container, and it is the session's
     assert lab.id == row.lab_ref and lab.labels["dflab.session"] == row.id
-    assert dflab(home, "stop", row.id).returncode == 0
+    assert dflab(home, "stop", row.id, "--yes").returncode == 0
     # Valid raw YAML, invalid scenario: the early container must not survive.
     path.write_text(path.read_text() + "colour: blue\n")
     failed = dflab(home, "start", str(path), "--backend", "docker", "--run", "true")

@@ -12,16 +12,25 @@ from runner.session.service import SessionService
 from runner.session.store import Store
 
 
-@pytest.fixture
-def service(build, tmp_path: Path) -> SessionService:
-    loaded = load_scenario(build.scenario())
-    store = Store(tmp_path / "s.db")
+def make_service(path: Path, db: Path, lang: str) -> SessionService:
+    loaded = load_scenario(path)
+    store = Store(db)
     session_id = store.create_session(scenario_id=loaded.id, scenario_path=str(loaded.path),
-                                      scenario_sha256=loaded.sha256, title="Mini", lang="uk",
+                                      scenario_sha256=loaded.sha256, title="Mini", lang=lang,
                                       trainee="t", backend="local")
     store.save_keys(session_id, {t: (key_to_json(k), p)
                                  for t, (k, p) in resolve_keys(loaded).items()})
-    return SessionService(store, session_id, loaded, None, lang="uk", rate_per_minute=10)
+    return SessionService(store, session_id, loaded, None, lang=lang, rate_per_minute=10)
+
+
+@pytest.fixture
+def service(build, tmp_path: Path) -> SessionService:
+    return make_service(build.scenario(), tmp_path / "s.db", "en")
+
+
+@pytest.fixture
+def service_uk(build, tmp_path: Path) -> SessionService:
+    return make_service(build.scenario(), tmp_path / "s.db", "uk")
 
 
 def ask(service: SessionService, **request: object) -> dict:
@@ -36,9 +45,54 @@ def test_answer_is_judged_scored_and_stored(service):
     assert attempt.raw == "  PROOF " and attempt.normalized == "proof"
 
 
-def test_task_text_comes_in_the_session_language(service):
-    data = ask(service, op="show", task="word")["data"]
+def test_task_text_comes_in_the_session_language(service_uk):
+    data = ask(service_uk, op="show", task="word")["data"]
     assert data["question"].startswith("Яке слово")
+
+
+def test_refusals_come_in_the_session_language(service_uk):
+    locked = ask(service_uk, op="answer", task="final", value="done")
+    assert locked["error"] == ("завдання 'final' заблоковане "
+                               "(виправлення: спершу розв'яжіть word)")
+    missing = ask(service_uk, op="show", task="nosuch")
+    assert missing["error"].startswith("завдання 'nosuch' немає (виправлення: 'lab tasks'")
+
+
+def test_show_gives_attempts_left_and_the_next_hint_cost(service):
+    data = ask(service, op="show", task="word")["data"]
+    assert (data["max_attempts"], data["attempts_left"]) == (3, 3)
+    assert (data["hints_left"], data["next_hint_cost"]) == (1, 2)
+    assert data["explanation"] is None
+    ask(service, op="answer", task="word", value="nope")
+    assert ask(service, op="show", task="word")["data"]["attempts_left"] == 2
+
+
+def test_solved_task_shows_its_explanation_and_offers_no_hint(build, tmp_path):
+    path = build.scenario(tasks=[
+        {"id": "word", "question": "Which word?", "points": 10,
+         "answer": {"type": "text", "expected": "evidence"},
+         "hints": [{"text": "Read the file.", "cost": 2}], "max_attempts": 2,
+         "explanation": {"en": "It is on line 1.", "uk": "Воно в першому рядку."},
+         "solution": "evidence"}])
+    service = make_service(path, tmp_path / "s.db", "uk")
+    verdict = ask(service, op="answer", task="word", value="evidence")["data"]
+    assert verdict["explanation"] == "Воно в першому рядку."
+    shown = ask(service, op="show", task="word")["data"]
+    assert (shown["hints_left"], shown["next_hint_cost"]) == (0, None)
+    assert shown["explanation"] == "Воно в першому рядку."
+    assert "вже розв'язане" in ask(service, op="hint", task="word")["error"]
+
+
+def test_exhausted_task_shows_its_explanation(build, tmp_path):
+    path = build.scenario(tasks=[
+        {"id": "word", "question": "Which word?", "points": 10,
+         "answer": {"type": "text", "expected": "evidence"}, "max_attempts": 1,
+         "explanation": "It is on line 1.", "solution": "evidence"}])
+    service = make_service(path, tmp_path / "s.db", "en")
+    verdict = ask(service, op="answer", task="word", value="nope")["data"]
+    assert verdict["attempts_left"] == 0 and verdict["explanation"] == "It is on line 1."
+    refused = ask(service, op="hint", task="word")
+    assert refused["code"] == 6 and "no attempts left" in refused["error"]
 
 
 def test_prerequisite_locks_a_task(service):

@@ -6,11 +6,14 @@ cannot be written and then silently left out of the pass.
 
 from runner.evidence.analyzers import (  # noqa: F401 - imported to register
     arp,
+    carve,
     conversations,
     credentials,
     dhcp,
+    disk,
     dns,
     endpoints,
+    ewf,
     fingerprints,
     ftp,
     http,
@@ -28,11 +31,14 @@ from runner.evidence.analyzers import (  # noqa: F401 - imported to register
 
 BUILTIN_MODULES = (
     "arp",
+    "carve",
     "conversations",
     "credentials",
     "dhcp",
+    "disk",
     "dns",
     "endpoints",
+    "ewf",
     "fingerprints",
     "ftp",
     "http",

@@ -6,8 +6,9 @@ single pass hands each packet only to the analyzers that care. Hooks must not ke
 the :class:`~runner.evidence.decode.Pkt` they receive; it is reused.
 
 Three outcomes stay apart, as in plaso: traffic that is not the analyzer's input is
-ignored; damaged input is reported through :meth:`Analyzer.warn` and skipped; only a
-bug raises.
+ignored (return); damaged input is reported through :meth:`Analyzer.warn`, or by raising
+:class:`Damaged`, and skipped; anything else an analyzer raises is a bug and stops the
+pass (an ``IndexError`` is not taken for damage: check lengths, or raise ``Damaged``).
 """
 
 from __future__ import annotations
@@ -23,9 +24,20 @@ if TYPE_CHECKING:
     from runner.evidence.loop import Pairs, Totals
     from runner.evidence.streams import Stream
 
+from runner.evidence.damage import Damaged
 from runner.evidence.table import Row, Table
 
-__all__ = ["Analyzer", "Field", "Row", "RunOptions", "Table", "Tables", "table_names"]
+__all__ = [
+    "Analyzer",
+    "Damaged",
+    "Field",
+    "KindAnalyzer",
+    "Row",
+    "RunOptions",
+    "Table",
+    "Tables",
+    "table_names",
+]
 
 Tables = dict[str, Table | list[Row]]
 
@@ -61,6 +73,9 @@ class Analyzer:
     # Runs only when asked for by name (a query on its tables, ``dflab facts --only``):
     # for per-packet tables that would slow every pass and fill every cache entry.
     on_demand: ClassVar[bool] = False
+    # Evidence kinds this analyzer reads (runner/evidence/kinds/): the capture engine
+    # runs only "capture" analyzers; other kinds run theirs through KindAnalyzer.run.
+    kinds: ClassVar[frozenset[str]] = frozenset({"capture"})
 
     # Interests: the engine routes only matching packets to the hooks below.
     wants_records: ClassVar[bool] = False  # every frame, before decoding
@@ -138,6 +153,27 @@ class Analyzer:
     def finish(self) -> Tables:
         """Return the analyzer's tables (rows of JSON scalars), keyed by short table name."""
         return {}
+
+
+class KindAnalyzer(Analyzer):
+    """An analyzer of a non-capture kind: reads the opened evidence once in :meth:`run`.
+
+    Set ``kinds`` to the kind names it reads; fill tables in ``run`` and return them
+    from ``finish`` (every declared table, even empty).
+    """
+
+    kinds: ClassVar[frozenset[str]] = frozenset()
+
+    def run(self, source: Any) -> None:
+        """Read the object the kind's opener returned; record damage with :meth:`note`."""
+        raise NotImplementedError
+
+    def note(self, message: str, *, where: str = "", offset: int | None = None) -> None:
+        """Record damaged input (``where``: the file or item; ``offset`` in bytes)."""
+        place = ": ".join(
+            p for p in (where, f"offset {offset}" if offset is not None else "") if p
+        )
+        self._warn(f"{place}: {self.name}: {message}" if place else f"{self.name}: {message}")
 
 
 def table_names(cls: type[Analyzer]) -> list[str]:

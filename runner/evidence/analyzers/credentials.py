@@ -1,6 +1,6 @@
 """``credentials``: user names and passwords sent in cleartext.
 
-FTP USER/PASS, Telnet logins, HTTP Basic authentication, HTTP form POSTs with a
+FTP USER/PASS, Telnet logins, HTTP Basic and Bearer authorization, HTTP form and JSON bodies with a
 password-like field, and POP3/IMAP/SMTP logins (USER/PASS, LOGIN, AUTH PLAIN and
 AUTH LOGIN, base64 decoded). Each row is one credential pair as the client sent it;
 whether the server accepted it is in ``accepted`` when the reply shows it.
@@ -32,7 +32,11 @@ class Credentials(Analyzer):
             Field("frame", "int", "frame carrying the password (or the single auth token)"),
             Field("time", "str", "UTC time of that frame"),
             Field("protocol", "str", "ftp, telnet, http, pop3, imap or smtp"),
-            Field("method", "str", "USER/PASS, LOGIN, AUTH PLAIN, AUTH LOGIN, Basic, form"),
+            Field(
+                "method",
+                "str",
+                "USER/PASS, LOGIN, AUTH PLAIN, AUTH LOGIN, Basic, Bearer, form, json",
+            ),
             Field("client", "str", "client address"),
             Field("server", "str", "server address"),
             Field("server_port", "int", "server port"),
@@ -55,9 +59,11 @@ class Credentials(Analyzer):
             self._emit(stream, _LINE_PORTS[port], mail_or_ftp(stream.client, _LINE_PORTS[port]))
         elif port == 23:
             self._emit(stream, "telnet", telnet(stream.client, stream.server))
-        elif port in HTTP_PORTS or looks_like_http(stream.client.data[:16]):
+        elif port in HTTP_PORTS or looks_like_http(stream.client.data[:512]):
             found = []
             for req, _resp in exchanges(stream):
+                if req is None:
+                    continue
                 frame = stream.client.frame_at(req.end - 1)
                 found.extend(http_credentials(req, frame))
             self._emit(stream, "http", found)

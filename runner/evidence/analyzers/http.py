@@ -18,7 +18,7 @@ from runner.evidence.proto.httpwire import (
 from runner.evidence.streams import Stream
 
 HTTP_PORTS = frozenset({80, 8000, 8008, 8080, 8888, 3128})
-Exchange = tuple[Message, Message | None]
+Exchange = tuple[Message | None, Message | None]
 
 _PEERS = (
     Field("client", "str", "address of the browser/client"),
@@ -34,16 +34,51 @@ _REQ = (
 
 
 def exchanges(stream: Stream) -> list[Exchange]:
-    """Requests of a stream paired with their responses; parsed once, shared by analyzers."""
+    """Requests of a stream paired with their responses; parsed once, shared by analyzers.
+
+    Where the capture lost bytes, a response may answer no request that survived; it
+    comes as ``(None, response)``.
+    """
     cached = stream.memo.get("http")
     if cached is None:
-        requests = parse_requests(stream.client.data)
-        responses = parse_responses(stream.server.data, [r.first_line[0] for r in requests])
-        cached = [
-            (req, responses[i] if i < len(responses) else None) for i, req in enumerate(requests)
-        ]
+        client, server = stream.client, stream.server
+        requests = parse_requests(client.data, client.gaps)
+        methods = [r.first_line[0] for r in requests]
+        responses = parse_responses(server.data, methods, server.gaps)
+        if client.gaps or server.gaps:
+            cached = _pair_across_gaps(stream, requests, responses)
+        else:
+            cached = [
+                (req, responses[i] if i < len(responses) else None)
+                for i, req in enumerate(requests)
+            ]
         stream.memo["http"] = cached
     return list(cached)
+
+
+def _pair_across_gaps(
+    stream: Stream, requests: list[Message], responses: list[Message]
+) -> list[Exchange]:
+    """Pair by frame order when bytes are missing: a response answers a request sent
+    before it; after a gap in the server's bytes (responses lost) the latest such
+    request, else the earliest one not yet answered (pipelining)."""
+    sent = [stream.client.frame_at(r.end - 1) for r in requests]
+    answers: dict[int, Message] = {}
+    orphans: list[Exchange] = []
+    nxt, last_end = 0, 0
+    for resp in responses:
+        began = stream.server.frame_at(resp.start)
+        waiting = [i for i in range(nxt, len(requests)) if sent[i] < began]
+        after_gap = any(last_end <= g <= resp.start for g, _ in stream.server.gaps)
+        last_end = resp.end
+        if not waiting:
+            orphans.append((None, resp))
+            continue
+        chosen = waiting[-1] if after_gap else waiting[0]
+        answers[chosen] = resp
+        nxt = chosen + 1
+    paired: list[Exchange] = [(req, answers.get(i)) for i, req in enumerate(requests)]
+    return paired + orphans
 
 
 @register
@@ -110,6 +145,10 @@ class Http(Analyzer):
             "server_port": flow.dport,
         }
         for req, resp in exchanges(stream):
+            if req is None:  # its request was lost with bytes the capture missed
+                if resp is not None:
+                    self._response(stream, resp, 0, peers, _NO_TARGET)
+                continue
             req_frame = stream.client.frame_at(req.end - 1)
             target = _target(req)
             for problem in req.problems:
@@ -186,6 +225,9 @@ class Http(Analyzer):
             "responses": self.responses.sort_by("frame"),
             "objects": self.objects.sort_by("frame"),
         }
+
+
+_NO_TARGET: Row = {"host": "", "uri": "", "url": ""}
 
 
 def _target(req: Message) -> Row:

@@ -91,7 +91,7 @@ class Tls(Analyzer):
             return None
         try:
             return first_hello(side.data)
-        except (TlsError, IndexError) as exc:
+        except TlsError as exc:
             self.warn(side.frames[0] if side.frames else frame, f"unreadable TLS hello ({exc})")
             return None
 

@@ -10,6 +10,7 @@ from runner.evidence.analyzers.util import iso_time, mac_text
 from runner.evidence.decode import ET_EAPOL, Pkt
 
 _BEACON, _PROBE_RESP, _DISASSOC, _DEAUTH = 8, 5, 10, 12
+_ZERO_NONCE = bytes(32)
 
 
 @register
@@ -58,10 +59,14 @@ class Wifi(Analyzer):
         self.deauths = self.new_table("deauths")
         self.eapol = self.new_table("eapol")
         self.handshakes: dict[tuple[str, str], Row] = {}
+        self.last_eapol = 0
 
     def on_frame(self, p: Pkt) -> None:
         if p.etype == ET_EAPOL:
-            self._eapol(p)
+            # An EAPOL frame inside 802.11 arrives twice (as 802.11, and by ether type).
+            if p.frame != self.last_eapol:
+                self.last_eapol = p.frame
+                self._eapol(p)
             return
         off, data = p.wifi, p.data
         fc = data[off]
@@ -107,19 +112,13 @@ class Wifi(Analyzer):
     def _eapol(self, p: Pkt) -> None:
         src, dst = _addresses(p)
         data, off = p.data, p.l3
-        message = 0
+        message = pairwise = 0
         if len(data) >= off + 7 and data[off + 1] == 3:  # EAPOL-Key
-            info = data[off + 5] << 8 | data[off + 6]
-            ack, mic, install, secure = info & 0x80, info & 0x100, info & 0x40, info & 0x200
-            if ack and not mic:
-                message = 1
-            elif ack and mic and install:
-                message = 3
-            elif mic and not ack:
-                message = 4 if secure else 2
+            message = _message(data[off + 4 :])
+            pairwise = data[off + 6] & 0x08
         self.eapol.append({"frame": p.frame, "src": src, "dst": dst, "message": message})
-        if not message:
-            return
+        if not message or not pairwise:
+            return  # the group-key handshake is not the 4-way one
         ap, client = (src, dst) if message in (1, 3) else (dst, src)
         row = self.handshakes.setdefault(
             (ap, client),
@@ -136,6 +135,26 @@ class Wifi(Analyzer):
             "eapol": self.eapol,
             "handshakes": list(self.handshakes.values()),
         }
+
+
+def _message(key: bytes) -> int:
+    """Which handshake message an EAPOL-Key body is (from its descriptor type on), as
+    Wireshark numbers them (``wlan_rsna_eapol.keydes.msgnr``).
+
+    The authenticator's frames carry Key ACK: with Install it is message 3, else 1. The
+    station's message 2 carries its RSN element as key data; message 4 carries none (and
+    repeats message 3's replay counter, usually with a zero nonce). The MIC and Secure
+    bits tell nothing reliable (WPA1 and many stations leave Secure clear in message 4).
+    Group-key frames are numbered 1 (from the AP) and 2.
+    """
+    info = key[1] << 8 | key[2]
+    if info & 0x80:
+        return 3 if info & 0x48 == 0x48 else 1
+    if not info & 0x08:
+        return 2
+    if len(key) >= 95:
+        return 2 if key[93] << 8 | key[94] else 4
+    return 4 if key[13:45] == _ZERO_NONCE else 2  # cut short: the nonce is all there is
 
 
 def _addresses(p: Pkt) -> tuple[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
@@ -13,7 +14,12 @@ from runner.evidence.streams import Side
 
 # Field names that hold a password in login forms seen in the wild.
 _PASSWORD_FIELD = re.compile(r"pass|pwd|passwd|secret|^pw$|^pin$", re.IGNORECASE)
-_USER_FIELD = re.compile(r"user|login|e-?mail|^name$|^usr$|^uid$|account|^log$", re.IGNORECASE)
+_USER_FIELD = re.compile(
+    r"user|login|e-?mail|^u?name$|^usr$|^u?id$|account|^log$|^un$|^u$|^nick|^handle$|^member",
+    re.IGNORECASE,
+)
+# Form fields that are neither (anti-CSRF tokens, buttons) though their names match.
+_NOT_USER = re.compile(r"token|csrf|submit|button|remember", re.IGNORECASE)
 _IAC = 255
 
 
@@ -89,22 +95,51 @@ def mail_or_ftp(client: Side, protocol: str) -> list[Found]:
 
 
 def http_credentials(req: Message, frame: int) -> list[Found]:
-    """HTTP Basic authorization, and form posts carrying a password-like field."""
+    """HTTP Basic and Bearer authorization, and form or JSON bodies with a password-like field."""
     found: list[Found] = []
     host = req.headers.get("host", "")
     url = f"http://{host}{req.first_line[1]}"
     auth = req.headers.get("authorization", "")
-    if auth[:6].lower() == "basic ":
-        user, _, password = _b64(auth[6:]).partition(":")  # the password may contain ':'
+    scheme, _, token = auth.partition(" ")
+    if scheme.lower() == "basic":
+        user, _, password = _b64(token).partition(":")  # the password may contain ':'
         found.append(Found(frame, "Basic", user, password, url))
+    elif scheme.lower() == "bearer" and token.strip():
+        found.append(Found(frame, "Bearer", "", token.strip(), url))
     ctype = req.headers.get("content-type", "").lower()
-    if req.first_line[0] == "POST" and "x-www-form-urlencoded" in ctype:
+    fields: list[tuple[str, str]] = []
+    method = "form"
+    if "x-www-form-urlencoded" in ctype:
         fields = parse_qsl(req.body.decode("latin-1"), keep_blank_values=True)
-        passwords = [v for k, v in fields if _PASSWORD_FIELD.search(k)]
-        users = [v for k, v in fields if _USER_FIELD.search(k) and not _PASSWORD_FIELD.search(k)]
-        if passwords:
-            found.append(Found(frame, "form", users[0] if users else "", passwords[0], url))
+    elif "json" in ctype or req.body.lstrip()[:1] == b"{":
+        fields, method = _json_fields(req.body), "json"
+    passwords = [v for k, v in fields if _PASSWORD_FIELD.search(k)]
+    users = [
+        v
+        for k, v in fields
+        if _USER_FIELD.search(k) and not _PASSWORD_FIELD.search(k) and not _NOT_USER.search(k)
+    ]
+    if passwords:
+        found.append(Found(frame, method, users[0] if users else "", passwords[0], url))
     return found
+
+
+def _json_fields(body: bytes) -> list[tuple[str, str]]:
+    """Scalar members of a JSON object body, nested objects flattened (``{"user": {"name":
+    ...}}`` gives ``name``); not JSON, or not an object: none (not a login body)."""
+    try:
+        doc = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return []
+    out: list[tuple[str, str]] = []
+    todo = [doc] if isinstance(doc, dict) else []
+    while todo and len(out) < 1000:
+        for key, value in todo.pop(0).items():
+            if isinstance(value, dict):
+                todo.append(value)
+            elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
+                out.append((str(key), str(value)))
+    return out
 
 
 def telnet(client: Side, server: Side) -> list[Found]:

@@ -1,8 +1,10 @@
-"""A small, defensive DNS message parser (RFC 1035 with compression, EDNS ignored).
+"""DNS messages decoded with dpkt (RFC 1035 with compression, EDNS ignored).
 
-Written for hostile input: every offset is checked, compression loops are cut
-after a fixed number of jumps, and damage raises :class:`DnsError` (a ValueError)
-so the caller can warn and skip the one message.
+dpkt reads the header, names (compression pointers may only point backwards, so a
+pointer loop cannot happen) and the records it knows; records it does not know keep
+their raw data (shown as hex), and only the question and answer sections are read.
+Damage raises :class:`DnsError` (``Damaged``) so the caller can warn and skip the one
+message; anything else dpkt raises is a bug and propagates.
 """
 
 from __future__ import annotations
@@ -10,6 +12,11 @@ from __future__ import annotations
 import socket
 import struct
 from dataclasses import dataclass, field
+from typing import Any
+
+import dpkt
+
+from runner.evidence.damage import Damaged
 
 TYPES = {
     1: "A",
@@ -39,12 +46,10 @@ TYPES = {
     257: "CAA",
 }
 RCODES = {0: "NOERROR", 1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN", 4: "NOTIMP", 5: "REFUSED"}
-_MAX_JUMPS = 64
 _head = struct.Struct("!HHHHHH").unpack_from
-_rr = struct.Struct("!HHIH").unpack_from
 
 
-class DnsError(ValueError):
+class DnsError(Damaged):
     """The message is damaged or is not DNS."""
 
 
@@ -72,89 +77,100 @@ def type_name(code: int) -> str:
 
 
 def parse(msg: bytes) -> Message:
-    """Parse questions and the answer section of one DNS message.
+    """Parse questions and the answer section of one DNS message (with dpkt).
 
     Raises:
         DnsError: the message is cut short or malformed.
     """
     if len(msg) < 12:
         raise DnsError("shorter than a DNS header")
-    ident, flags, qd, an, _ns, _ar = _head(msg, 0)
+    qd, an = _head(msg, 0)[2:4]
     if qd > 64 or an > 4096:
         raise DnsError(f"implausible counts ({qd} questions, {an} answers)")
-    out = Message(ident, bool(flags & 0x8000), (flags >> 11) & 15, _rcode(flags & 15))
-    pos = 12
-    for _ in range(qd):
-        name, pos = read_name(msg, pos)
-        if pos + 4 > len(msg):
-            raise DnsError("question cut short")
-        out.questions.append((name, type_name(msg[pos] << 8 | msg[pos + 1])))
-        pos += 4
-    for _ in range(an):
-        name, pos = read_name(msg, pos)
-        if pos + 10 > len(msg):
-            raise DnsError("answer cut short")
-        rtype, _cls, ttl, rdlen = _rr(msg, pos)
-        pos += 10
-        if pos + rdlen > len(msg):
-            raise DnsError("answer data cut short")
-        out.answers.append(Record(name, type_name(rtype), ttl, _rdata(msg, pos, rtype, rdlen)))
-        pos += rdlen
+    try:
+        dns = _Dns(msg)
+        out = Message(dns.id, bool(dns.qr), dns.opcode, _rcode(dns.rcode))
+        out.questions = [(_name(q.name), type_name(q.type)) for q in dns.qd]
+        out.answers = [
+            Record(_name(rr.name), type_name(rr.type), rr.ttl, _data(rr)) for rr in dns.an
+        ]
+    except (dpkt.Error, struct.error, UnicodeDecodeError) as exc:  # dpkt's words for damage
+        raise DnsError(_damage(exc)) from None
     return out
+
+
+class _Rr(dpkt.dns.DNS.RR):  # type: ignore[misc]  # dpkt is untyped
+    """A record whose data dpkt decodes only for the types it knows; others stay raw
+    (dpkt refuses the message at an unknown type: RRSIG, HTTPS, CAA... are common)."""
+
+    def unpack_rdata(self, buf: bytes, off: int) -> None:
+        if self.type in _DPKT_RDATA:
+            super().unpack_rdata(buf, off)
+
+
+class _Dns(dpkt.dns.DNS):  # type: ignore[misc]
+    """dpkt's DNS message, reading the question and answer sections only: the others are
+    not reported, and damage there must not cost the answers."""
+
+    RR = _Rr
+
+    def unpack(self, buf: bytes) -> None:
+        dpkt.Packet.unpack(self, buf)
+        off: int = self.__hdr_len__
+        counts: tuple[int, int] = _head(buf, 0)[2:4]  # question and answer counts
+        questions: list[Any] = []
+        answers: list[Any] = []
+        for _ in range(counts[0]):
+            q, off = self.unpack_q(buf, off)
+            questions.append(q)
+        for _ in range(counts[1]):
+            rr, off = self.unpack_rr(buf, off)
+            if rr.rlen > len(rr.rdata):
+                raise dpkt.NeedData("answer data cut short")
+            answers.append(rr)
+        self.qd, self.an = questions, answers
+        self.ns: list[Any] = []
+        self.ar: list[Any] = []
+        self.data = b""
+
+
+# Record types whose data dpkt decodes (TXT is read here: dpkt insists on UTF-8).
+_DPKT_RDATA = frozenset({1, 2, 5, 6, 12, 15, 28, 33})
+
+
+def _name(name: str) -> str:
+    # Wireshark shows the root name as "<Root>"; matching it keeps names comparable.
+    return name or "<Root>"
+
+
+def _data(rr: Any) -> str:
+    rtype, raw = rr.type, rr.rdata
+    if rtype == 1 and len(raw) == 4:
+        return socket.inet_ntop(socket.AF_INET, raw)
+    if rtype == 28 and len(raw) == 16:
+        return socket.inet_ntop(socket.AF_INET6, raw)
+    names = {2: "nsname", 5: "cname", 12: "ptrname", 6: "mname", 15: "mxname"}
+    if rtype in names:
+        return _name(getattr(rr, names[rtype]))
+    if rtype == 33:
+        return f"{_name(rr.srvname)}:{rr.port}"
+    if rtype in (16, 99):
+        return _txt(raw)
+    return str(raw.hex())
+
+
+def _damage(exc: Exception) -> str:
+    """A short reason (dpkt's own message may quote the whole packet)."""
+    text = str(exc)
+    if isinstance(exc, dpkt.NeedData) or text.startswith("invalid "):
+        return "cut short or malformed"
+    if isinstance(exc, UnicodeDecodeError):
+        return "a name is not UTF-8"
+    return text[:100] or type(exc).__name__
 
 
 def _rcode(code: int) -> str:
     return RCODES.get(code, f"RCODE{code}")
-
-
-def read_name(msg: bytes, pos: int) -> tuple[str, int]:
-    """Read a possibly compressed name at ``pos``; return it and the offset after it."""
-    labels: list[str] = []
-    end = -1
-    jumps = 0
-    while True:
-        if pos >= len(msg):
-            raise DnsError("name runs past the message")
-        length = msg[pos]
-        if length == 0:
-            pos += 1
-            break
-        if length & 0xC0 == 0xC0:
-            if pos + 1 >= len(msg):
-                raise DnsError("compression pointer cut short")
-            jumps += 1
-            if jumps > _MAX_JUMPS:
-                raise DnsError("compression pointer loop")
-            if end < 0:
-                end = pos + 2
-            pos = (length & 0x3F) << 8 | msg[pos + 1]
-            continue
-        if length & 0xC0:
-            raise DnsError(f"unknown label type 0x{length:02x}")
-        label = msg[pos + 1 : pos + 1 + length]
-        if len(label) < length:
-            raise DnsError("label cut short")
-        labels.append(label.decode("ascii", "backslashreplace"))
-        pos += 1 + length
-    # Wireshark shows the root name as "<Root>"; matching it keeps names comparable.
-    return (".".join(labels) if labels else "<Root>"), (end if end >= 0 else pos)
-
-
-def _rdata(msg: bytes, pos: int, rtype: int, rdlen: int) -> str:
-    raw = msg[pos : pos + rdlen]
-    if rtype == 1 and rdlen == 4:
-        return socket.inet_ntop(socket.AF_INET, raw)
-    if rtype == 28 and rdlen == 16:
-        return socket.inet_ntop(socket.AF_INET6, raw)
-    if rtype in (2, 5, 12, 6):  # NS, CNAME, PTR; SOA: the primary name server
-        return read_name(msg, pos)[0]
-    if rtype == 15 and rdlen >= 3:
-        return read_name(msg, pos + 2)[0]
-    if rtype == 33 and rdlen >= 7:
-        return f"{read_name(msg, pos + 6)[0]}:{msg[pos + 4] << 8 | msg[pos + 5]}"
-    if rtype in (16, 99):
-        return _txt(raw)
-    return raw.hex()
 
 
 def _txt(raw: bytes) -> str:

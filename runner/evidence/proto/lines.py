@@ -37,6 +37,9 @@ def replies(side: Side) -> list[tuple[int, str, Line]]:
     pending: list[str] = []
     for line in side_lines(side):
         head = line.text[:4]
+        # isdigit() alone accepts Latin-1's superscript digits, which int() refuses.
+        if not head[:3].isascii():
+            head = ""
         if len(head) >= 3 and head[:3].isdigit() and (len(head) == 3 or head[3] == " "):
             pending.append(line.text[4:])
             out.append((int(head[:3]), " ".join(pending).strip(), line))

@@ -1,13 +1,19 @@
 """Parse the cleartext start of a TLS connection: ClientHello and ServerHello.
 
 Only the handshake is read, never application data (it is encrypted). Handshake
-messages may span several records; the record payloads are joined first.
+messages may span several records; the record payloads are joined first. dpkt decodes
+records and hellos; damage it reports becomes :class:`TlsError`, anything else it
+raises is a bug and propagates.
 """
 
 from __future__ import annotations
 
 import struct
 from dataclasses import dataclass, field
+
+import dpkt
+
+from runner.evidence.damage import Damaged
 
 VERSIONS = {
     0x0300: "SSL 3.0",
@@ -19,7 +25,7 @@ VERSIONS = {
 _u16 = struct.Struct("!H").unpack_from
 
 
-class TlsError(ValueError):
+class TlsError(Damaged):
     """The bytes are not a readable TLS handshake."""
 
 
@@ -60,44 +66,40 @@ def looks_like_tls(payload: bytes) -> bool:
 def first_hello(data: bytes) -> Hello:
     """Read the first handshake message of a direction (ClientHello or ServerHello).
 
+    Records and the hello are decoded with dpkt; the extensions dflab reports (SNI,
+    supported_versions, ALPN) are read from dpkt's (type, bytes) pairs.
+
     Raises:
         TlsError: not a handshake, or cut short.
     """
-    body, ends = bytearray(), []
-    pos = 0
-    while pos + 5 <= len(data) and data[pos] == 0x16:
-        size = _u16(data, pos + 3)[0]
-        body += data[pos + 5 : pos + 5 + size]
-        pos += 5 + size
-        ends.append(min(pos, len(data)))
-        if len(body) >= 4 and len(body) >= 4 + (body[1] << 16 | body[2] << 8 | body[3]):
-            break
+    body, end, pos = b"", 0, 0
+    try:
+        while pos < len(data) and data[pos] == 0x16:  # handshake records, joined
+            record = dpkt.ssl.TLSRecord(data[pos:])
+            body += record.data
+            pos = end = pos + 5 + record.length
+            if len(body) >= 4 and len(body) >= 4 + int.from_bytes(body[1:4], "big"):
+                break
+    except dpkt.NeedData:
+        pass  # the capture ends inside a record: what came before may hold the hello
     if len(body) < 4 or body[0] not in (1, 2):
         raise TlsError("no ClientHello or ServerHello")
-    length = body[1] << 16 | body[2] << 8 | body[3]
-    msg = bytes(body[4 : 4 + length])
-    if len(msg) < length or length < 38:
-        raise TlsError("hello cut short")
-    hello = Hello(body[0], ends[-1], _u16(msg, 0)[0])
-    pos = 34 + 1 + msg[34]  # version, random, session id
-    if hello.kind == 1:
-        n = _u16(msg, pos)[0]
-        hello.ciphers = [_u16(msg, pos + 2 + i)[0] for i in range(0, n - 1, 2)]
-        pos += 2 + n
-        pos += 1 + msg[pos]  # compression methods
-    else:
-        hello.ciphers = [_u16(msg, pos)[0]]
-        pos += 3
-    if pos + 2 <= len(msg):
-        _extensions(hello, msg, pos + 2, min(pos + 2 + _u16(msg, pos)[0], len(msg)))
+    try:
+        shake = dpkt.ssl.TLSHandshake(body)
+        msg = shake.data
+        hello = Hello(shake.type, end, msg.version)
+        if hello.kind == 1:
+            hello.ciphers = [c.code for c in msg.ciphersuites]
+        else:
+            hello.ciphers = [msg.ciphersuite.code]
+    except (dpkt.Error, struct.error) as exc:  # dpkt's words for a damaged hello
+        raise TlsError(f"hello cut short or damaged ({type(exc).__name__})") from None
+    _extensions(hello, getattr(msg, "extensions", []))
     return hello
 
 
-def _extensions(hello: Hello, msg: bytes, pos: int, end: int) -> None:
-    while pos + 4 <= end:
-        etype, size = _u16(msg, pos)[0], _u16(msg, pos + 2)[0]
-        data = msg[pos + 4 : pos + 4 + size]
-        pos += 4 + size
+def _extensions(hello: Hello, extensions: list[tuple[int, bytes]]) -> None:
+    for etype, data in extensions:
         if etype == 0 and len(data) >= 5:  # server_name: first host_name entry
             hello.sni = data[5 : 5 + _u16(data, 3)[0]].decode("ascii", "backslashreplace")
         elif etype == 43:  # supported_versions

@@ -151,12 +151,22 @@ def test_wifi_beacon_and_deauth_flood(run: Analyze) -> None:
 
 def test_eapol_four_way_handshake(run: Analyze) -> None:
     ap, sta = "02:00:00:00:00:01", "02:00:00:00:00:02"
-    infos = [(ap, sta, 0x008A), (sta, ap, 0x010A), (ap, sta, 0x13CA), (sta, ap, 0x030A)]
+    rsn = b"\x30\x14" + bytes(20)  # message 2 carries the station's RSN element
+    infos = [(ap, sta, 0x008A, b""), (sta, ap, 0x010A, rsn), (ap, sta, 0x13CA, b""),
+             (sta, ap, 0x030A, b"")]  # fmt: skip
     frames = [
         craft.ether(
-            struct.pack("!BBHBH", 2, 3, 95, 2, info) + bytes(90), src=src, dst=dst, etype=0x888E
+            struct.pack("!BBHBH", 2, 3, 95 + len(data), 2, info)
+            + bytes(10)
+            + (b"\x22" * 32 if data else bytes(32))
+            + bytes(48)
+            + struct.pack("!H", len(data))
+            + data,
+            src=src,
+            dst=dst,
+            etype=0x888E,
         )
-        for src, dst, info in infos
+        for src, dst, info, data in infos
     ]
     facts = run(frames, "wifi")
     assert [e["message"] for e in facts.tables["wifi.eapol"]] == [1, 2, 3, 4]

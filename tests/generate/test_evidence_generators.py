@@ -267,3 +267,27 @@ def test_an_unknown_place_lists_the_places(tmp_path: Path) -> None:
                     encoding="utf-8")
     with pytest.raises(InputError, match="unknown place 'atlantis'"):
         generate_variant(load_story(path), 1, tmp_path / "out")
+
+
+@pytest.mark.parametrize("output", ["usb", "disk", "mbrdisk"])
+def test_dflab_disk_facts_find_the_story_values(variant: Variant, output: str, cli: Any) -> None:
+    """dflab's own disk analyzer (h/kinds) reads what the generator says it wrote."""
+    result = cli("facts", str(variant.files[output]), "--only", "disk", "--json")
+    assert result.code == 0, result.stderr
+    tables = json.loads(result.stdout)["tables"]
+    story = variant.values[output]
+    files = {row["path"]: row for row in tables["disk.files"]}
+    for item in story["deleted"]:
+        row = files[item["path"].lstrip("/")]
+        assert row["deleted"] and row["sha256"] == item["sha256"]
+        assert row["mtime"].startswith(item["modified"].rstrip("Z"))
+    for item in story["files"]:
+        row = files[item["path"].lstrip("/")]
+        assert not row["deleted"] and row["sha256"] == item["sha256"]
+    (volume,) = tables["disk.volumes"]
+    if output == "usb":
+        assert volume["fs_type"] == "fat32" and volume["label"] == "EVIDENCE"
+        assert volume["serial"] == story["serial"].replace("-", "").lower()
+    else:
+        assert volume["fs_type"] == "ext4" and volume["offset"] == story["partition"]["offset"]
+        assert volume["label"] == story["filesystem"]["label"]

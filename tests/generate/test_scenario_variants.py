@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -266,7 +267,8 @@ def test_a_session_report_names_the_seed_and_gc_removes_ended_variants(
     started = cli("start", str(SCENARIO), "--backend", "local", "--seed", "5", "--run",
                   "cat $EVIDENCE/note.txt", "--remove")
     assert started.code == 0, started.stderr
-    session = started.stderr.split("'dflab report ")[1].split("'")[0]
+    # main names the command as it runs (a full path when dflab is not on PATH)
+    session = re.search(r"dflab report ([0-9a-f]+)'", started.stderr).group(1)  # type: ignore[union-attr]
     report = json.loads(cli("report", session, "--format", "json").stdout)
     assert report["variant_seed"] == 5
     assert {k["source"] for k in report["answer_keys"]} == {"story", "scenario"}

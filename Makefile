@@ -8,7 +8,7 @@ SCENARIO ?= port-scan-triage
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps lab resume test test-fast lint typecheck images runner-image bench bench-lab bench-class bench-seal bench-answers bench-validate golden clean
+.PHONY: help install system-deps lab resume test test-fast lint typecheck images runner-image bench bench-lab bench-class bench-seal bench-answers bench-validate bench-attack fuzz golden clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -65,6 +65,12 @@ bench-seal: install ## one sealed-key check (scrypt) vs the old salted SHA-256, 
 
 bench-validate: install ## 'dflab validate' on 2,000 and 20,000 tasks vs a bare libyaml parse (linear growth)
 	$(BIN)/python bench/bench_validate.py $(if $(TASKS),--sizes $(TASKS))
+
+bench-attack: install ## issue 10 attacks measured: socket flood latency, answer cost vs attempts, crafted-capture memory
+	$(BIN)/python bench/bench_attack.py
+
+fuzz: install ## long fuzz run: the hypothesis campaign of tests/fuzz with many more examples (FUZZ_PROFILE=fuzz)
+	$(BIN)/pytest tests/fuzz -q --hypothesis-profile=$(or $(FUZZ_PROFILE),fuzz)
 
 golden: install ## re-record the tshark golden files in tests/golden (needs tshark)
 	$(BIN)/python tools/record_golden.py

@@ -6,6 +6,8 @@ and a solo trainee get exactly the same checks and the same protocol.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import getpass
 import hashlib
 import shutil
@@ -64,10 +66,14 @@ class Running:
                                  self.row.lang, rate_per_minute)
         return self.listen(service)
 
-    def listen(self, service: SessionService) -> ServiceThread:
-        """Serve ``service`` on this lab's socket, reachable by the lab's user only."""
-        return ServiceThread(service, self.spec.service_dir / LAB_SOCKET_NAME,
-                             lab_uid=self.backend.lab_uid)
+    def listen(self, service: SessionService, log: Callable[[str], None] | None = None
+               ) -> ServiceThread:
+        """Serve ``service`` on this lab's socket, reachable by the lab's user only; ``log``
+        takes the service's (rate-limited) complaints, stderr by default."""
+        where = self.spec.service_dir / LAB_SOCKET_NAME
+        if log is None:
+            return ServiceThread(service, where, lab_uid=self.backend.lab_uid)
+        return ServiceThread(service, where, lab_uid=self.backend.lab_uid, log=log)
 
     def pause(self) -> bool:
         """Freeze the lab (a trainer's pause); waits for a file copy in flight."""

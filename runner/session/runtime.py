@@ -6,11 +6,10 @@ and a solo trainee get exactly the same checks and the same protocol.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import getpass
 import hashlib
 import shutil
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path

@@ -22,7 +22,6 @@ from runner.errors import NotFoundError, RefusedError, StoreError, UsageError
 from runner.home import secure_file
 from runner.session.migrations import migrate
 
-
 MIN_DB_BYTES = 512
 # How long a command waits for another process's write lock before saying so.
 BUSY_TIMEOUT = 10.0

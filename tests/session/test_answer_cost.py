@@ -39,7 +39,8 @@ def test_an_older_file_gets_its_tally_filled_on_open(tmp_path):
     store.close()
     raw = sqlite3.connect(db)  # what a file from before the tally looks like
     raw.executescript("DROP TRIGGER attempt_tally_insert; DROP TRIGGER attempt_tally_update;"
-                      " DROP TRIGGER attempt_tally_delete; DROP TABLE attempt_tally;")
+                      " DROP TRIGGER attempt_tally_delete; DROP TABLE attempt_tally;"
+                      " PRAGMA user_version = 1;")
     raw.close()
     store = Store(db)
     count, best, correct_at = store.tally(sid, "t")

@@ -180,3 +180,22 @@ def test_parse_request_never_raises_on_deep_or_odd_json():
     for raw in (b"{" * 5000, b'"\\udfff"', b"[" * 10**5, b"", b"\x00"):
         _, refusal = parse_request(raw)
         assert refusal is not None and refusal["code"] == 3
+
+
+def test_the_whole_server_has_a_connection_cap_too(two_seats, monkeypatch):
+    flooder, other, _ = two_seats
+    monkeypatch.setattr(server_mod.SERVER_SLOTS, "limit", 4)
+    monkeypatch.setattr(server_mod, "QUEUE_WAIT", 0.2)
+    held = hold_connections(flooder.path, 40, seconds=5)
+    try:
+        deadline = time.monotonic() + 5
+        while server_mod.SERVER_SLOTS.used < 4 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert server_mod.SERVER_SLOTS.used == 4  # every slot taken by idle connections
+        reply = ask(other.path, request("score"))
+        assert not reply["ok"] and "busy" in reply["error"]
+    finally:
+        for sock in held:
+            sock.close()
+    assert eventually_ok(other.path, request("score"))
+    assert server_mod.SERVER_SLOTS.used == 0

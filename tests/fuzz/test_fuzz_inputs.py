@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
@@ -78,6 +79,18 @@ def test_scenario_mutations_load_or_fail_cleanly(tmp_path_factory, path, value):
     data = mutate(yaml.safe_load(scenario.read_text()), path, value)
     scenario.write_text(yaml.safe_dump(data, allow_unicode=True))
     outcome(lambda: load_scenario(scenario))
+
+
+@pytest.mark.parametrize("task_id", [{"id": [1]}, [1, 2], {"a": 1}])
+def test_a_task_id_that_is_not_text_is_a_clean_error(tmp_path, task_id):
+    """Found by the fuzz profile: an unhashable id crashed the raw checks (TypeError)."""
+    build = ScenarioBuilder(tmp_path)
+    scenario = build.scenario()
+    data = yaml.safe_load(scenario.read_text())
+    data["tasks"][0]["id"] = task_id
+    scenario.write_text(yaml.safe_dump(data))
+    with pytest.raises(DflabError, match="id"):
+        load_scenario(scenario)
 
 
 @given(text=st.one_of(st.text(max_size=400), st.binary(max_size=400).map(

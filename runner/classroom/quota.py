@@ -18,6 +18,7 @@ from runner.errors import DflabError
 
 EVERY_ROUNDS = 15  # about every 30 s at the server's 2 s round
 NOTICE = f"{LAB_WORK_DIR}/DFLAB-QUOTA-WARNING.txt"
+QUOTA_KEY = "work-over-quota"  # class_meta: the seats over their quota, comma-separated
 
 
 class Lab(Protocol):

@@ -25,7 +25,7 @@ from typing import Any
 
 from runner.classroom.controls import expire_seats
 from runner.classroom.gateway import Seats, attach_argv, open_gateway
-from runner.classroom.quota import EVERY_ROUNDS, WorkQuota
+from runner.classroom.quota import EVERY_ROUNDS, QUOTA_KEY, WorkQuota
 from runner.classroom.service import serve_seat
 from runner.errors import DflabError, UsageError
 from runner.home import Home
@@ -96,14 +96,22 @@ class ClassServer:
             self._drop(session_id)
         self.rounds += 1
         if self.rounds % EVERY_ROUNDS == 0:
-            self.quota.check((s.running.row.seat or sid, s.running)
-                             for sid, s in self.served.items())
+            over = self.quota.check((s.running.row.seat or sid, s.running)
+                                    for sid, s in self.served.items())
+            self._record_quota(over)
         todo = [(sid, seat, paused) for sid, (seat, paused) in wanted.items()
                 if sid not in self.served and sid not in self.failed]
         if not todo:
             return
         with ThreadPoolExecutor(max_workers=self.parallel) as pool:
             list(pool.map(lambda job: self._adopt(*job), todo))
+
+    def _record_quota(self, over: list[str]) -> None:
+        """Keep the seats over their /work quota in the class, so the board can show them."""
+        value = ",".join(over)
+        with Home(self.home).classes() as classes:
+            if classes.meta(self.name, QUOTA_KEY) != value:
+                classes.set_meta(self.name, QUOTA_KEY, value)
 
     def _adopt(self, session_id: str, seat: str, paused: bool) -> None:
         running: Running | None = None

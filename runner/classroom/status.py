@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.classroom.lifecycle import load_class_scenarios
+from runner.classroom.quota import QUOTA_KEY
 from runner.classroom.store import ClassRow, SeatRow
 from runner.home import Home
 from runner.scenario.loader import LoadedScenario
@@ -69,12 +70,14 @@ def class_status(home: Path, name: str, now: float | None = None,
         loaded = loaded if loaded is not None else load_class_scenarios(cls)
         labs = classes.labs(name)
         online = classes.connected(name)
+        over_quota = set(filter(None, classes.meta(name, QUOTA_KEY).split(",")))
         seats = []
         for seat in classes.seats(name):
             mine = [lab for lab in labs if lab.seat == seat.seat]
             scored = [lab_score(classes.store, lab.session_id, loaded[lab.scenario_id])
                       for lab in mine if lab.session_id]
             view = seat_view(seat, cls, scored, [lab.error for lab in mine if lab.error], now)
-            seats.append({**view, "connected": online.get(seat.seat, 0)})
+            seats.append({**view, "connected": online.get(seat.seat, 0),
+                          "work_over_quota": seat.seat in over_quota})
         return {"class": cls.name, "scenarios": list(cls.scenarios), "minutes": cls.minutes,
                 "frozen": cls.frozen, "created_at": cls.created_at, "at": now, "seats": seats}

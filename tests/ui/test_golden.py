@@ -132,6 +132,8 @@ VIEWS: dict[str, Callable[[], Any]] = {
                 severity="warning")]),
     "board": lambda: board_table(BOARD, now=NOW),
     "board-collected": lambda: board_table({**BOARD, "frozen": True, "seats": []}, now=NOW),
+    "board-quota": lambda: board_table({**BOARD, "seats": [
+        {**SEAT, "work_over_quota": True}, *BOARD["seats"][1:]]}, now=NOW),
     "images": lambda: image_table([
         {"target": "network", "image": "dflab/lab-network:latest", "present": True,
          "up_to_date": True, "size_mb": 312, "created": "2026-01-01 00:00"},

@@ -1,0 +1,10 @@
+"""Evidence kinds, recognised by content: importing this package registers the built-ins.
+
+A test checks that each module in this folder is imported here, so a kind cannot be
+written and then silently left out. How to add one: docs/facts.md, "Adding an
+evidence kind".
+"""
+
+from runner.evidence.kinds import capture, disk  # noqa: F401 - imported to register
+
+BUILTIN_MODULES = ("capture", "disk")

@@ -1,9 +1,10 @@
-"""Volume labels and serial numbers, which pytsk3 does not expose.
+"""Volume labels, serial numbers and FAT cluster sizes, which pytsk3 does not expose.
 
 Each comes from where ``fsstat`` reads it: NTFS from the ``$Volume`` file's
 ``$VOLUME_NAME`` attribute (read through TSK), FAT and exFAT from the label entry TSK
 lists in the root directory (else the FAT boot sector's label field), ext from the
-superblock's ``s_volume_name``. Only these fixed, documented fields are read by hand.
+superblock's ``s_volume_name``; a FAT/exFAT cluster size from the boot sector's BPB
+(TSK counts FAT blocks in sectors). Only these fixed, documented fields are read by hand.
 """
 
 from __future__ import annotations
@@ -42,7 +43,9 @@ def _ntfs_label(vol: Volume) -> str:
     for attr in volume:
         if int(attr.info.type) == _VOLUME_NAME:
             size = int(attr.info.size)
-            raw = volume.read_random(0, size, pytsk3.TSK_FS_ATTR_TYPE_NTFS_VNAME) if size else b""
+            raw = volume.read_random(
+                0, size, pytsk3.TSK_FS_ATTR_TYPE_NTFS_VNAME, int(attr.info.id)
+            ) if size else b""
             return bytes(raw).decode("utf-16-le", "replace")
     return ""
 
@@ -50,11 +53,13 @@ def _ntfs_label(vol: Volume) -> str:
 def _fat_label(image: DiskImage, vol: Volume, root_names: list[str]) -> str:
     for name in root_names:
         if name.endswith(_LABEL_SUFFIX):
-            return name[: -len(_LABEL_SUFFIX)]
+            label = name[: -len(_LABEL_SUFFIX)].rstrip()
+            return "" if label == "$EMPTY_VOLUME_LABEL" else label  # TSK's "no label"
     if vol.fs_type == "exfat":
         return ""
     at = 71 if vol.fs_type == "fat32" else 43
-    return _read(image, vol.offset + at, 11).decode("ascii", "replace").rstrip()
+    label = _read(image, vol.offset + at, 11).decode("ascii", "replace").rstrip()
+    return "" if label == "NO NAME" else label  # mkfs and Windows write NO NAME for none
 
 
 def _fat_serial(image: DiskImage, vol: Volume) -> str:
@@ -62,4 +67,21 @@ def _fat_serial(image: DiskImage, vol: Volume) -> str:
     return _read(image, vol.offset + at, 4)[::-1].hex()
 
 
-__all__ = ["label_and_serial"]
+
+
+def cluster_size(image: DiskImage, vol: Volume) -> int:
+    """Bytes per cluster (FAT/exFAT from the boot sector; others: TSK's block size)."""
+    block = int(vol.fs.info.block_size)
+    try:
+        if vol.fs_type.startswith("fat"):
+            bpb = _read(image, vol.offset + 11, 3)
+            return int.from_bytes(bpb[:2], "little") * bpb[2]
+        if vol.fs_type == "exfat":
+            shifts = _read(image, vol.offset + 108, 2)
+            return int(1 << (shifts[0] + shifts[1]))
+    except (OSError, IndexError):
+        pass  # damaged boot sector: fall back to TSK's unit
+    return block
+
+
+__all__ = ["cluster_size", "label_and_serial"]

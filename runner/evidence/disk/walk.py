@@ -30,6 +30,8 @@ _DIR = int(pytsk3.TSK_FS_META_TYPE_DIR)
 _VDIR = int(pytsk3.TSK_FS_META_TYPE_VIRT_DIR)
 _NAME_UNALLOC = int(pytsk3.TSK_FS_NAME_FLAG_UNALLOC)
 _META_ALLOC = int(pytsk3.TSK_FS_META_FLAG_ALLOC)
+_DATA = int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_DATA)
+_IDXROOT = int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_IDXROOT)
 _SKIP_RUN = int(pytsk3.TSK_FS_ATTR_RUN_FLAG_FILLER) | int(pytsk3.TSK_FS_ATTR_RUN_FLAG_SPARSE)
 
 
@@ -52,56 +54,112 @@ def walk_volume(image: DiskImage, vol: Volume) -> Walked:
 def _walk(image: DiskImage, vol: Volume) -> Walked:
     out = Walked()
     root = int(vol.fs.info.root_inum)
-    stack: list[tuple[int, str, tuple[int, ...]]] = [(root, "", (root,))]
-    while stack:
-        inode, prefix, ancestors = stack.pop()
-        children = _list_dir(image, vol, inode, prefix, out)
-        for entry, row in reversed(children):
-            addr = row["inode"]
-            if not row["dir"] or entry is None:
-                continue
-            if addr in ancestors:
-                image.warn(f"{image.name}: offset {vol.offset}: volume {vol.index}: directory "
-                           f"{row['path']!r} (inode {addr}) loops back to an ancestor; "
-                           "not entered again")
-            elif len(ancestors) >= MAX_DEPTH:
-                image.warn(f"{image.name}: volume {vol.index}: {row['path']!r} is nested "
-                           f"deeper than {MAX_DEPTH} directories; not entered")
-            else:
-                stack.append((addr, row["path"] + "/", (*ancestors, addr)))
-        if len(out.rows) >= MAX_ENTRIES:
-            image.warn(f"{image.name}: volume {vol.index}: more than {MAX_ENTRIES} entries; "
-                       "the rest are not listed")
-            break
+    _list_dir(image, vol, root, "", (root,), out)
     return out
 
 
 def _list_dir(image: DiskImage, vol: Volume, inode: int, prefix: str,
-              out: Walked) -> list[tuple[Any, dict[str, Any]]]:
-    """The entries of one directory, appended to ``out.rows`` in directory order."""
+              ancestors: tuple[int, ...], out: Walked) -> None:
+    """One directory's entries, each followed by its own subtree (fls's order)."""
+    where = f"{image.name}: offset {vol.offset}: volume {vol.index}:"
     try:
         directory = vol.fs.open_dir(inode=inode)
     except OSError as exc:
-        image.warn(f"{image.name}: volume {vol.index}: directory {prefix or '/'!r} "
-                   f"(inode {inode}) cannot be read: {_first_line(exc)}")
-        return []
-    children = []
+        image.warn(f"{where} directory {prefix or '/'!r} (inode {inode}) cannot be read: "
+                   f"{_first_line(exc)}")
+        return
     try:
         for entry in directory:
+            if len(out.rows) >= MAX_ENTRIES:
+                image.warn(f"{where} more than {MAX_ENTRIES} entries; the rest are not listed")
+                return
             name = entry.info.name.name.decode("utf-8", "replace")
             if name in (".", ".."):
                 continue
-            row = _row(image, vol, entry, prefix + name, name, out)
-            out.rows.append(row)
-            children.append((entry, row))
+            rows = _rows(image, vol, entry, prefix + name, name, out)
+            out.rows.extend(rows)
+            if rows[0]["dir"] and rows[0]["type"][-1] != "-":
+                _descend(image, vol, rows[0], prefix + name, ancestors, out)
     except OSError as exc:
-        image.warn(f"{image.name}: volume {vol.index}: directory {prefix or '/'!r} "
-                   f"(inode {inode}) is damaged part way: {_first_line(exc)}")
-    return children
+        image.warn(f"{where} directory {prefix or '/'!r} (inode {inode}) is damaged part "
+                   f"way: {_first_line(exc)}")
 
 
-def _row(image: DiskImage, vol: Volume, entry: Any, path: str, name: str,
-         out: Walked) -> dict[str, Any]:
+def _descend(image: DiskImage, vol: Volume, row: dict[str, Any], path: str,
+             ancestors: tuple[int, ...], out: Walked) -> None:
+    addr = row["inode"]
+    where = f"{image.name}: offset {vol.offset}: volume {vol.index}:"
+    if addr in ancestors:
+        image.warn(f"{where} directory {path!r} (inode {addr}) loops back to an ancestor; "
+                   "not entered again")
+    elif len(ancestors) >= MAX_DEPTH:
+        image.warn(f"{where} {path!r} is nested deeper than {MAX_DEPTH} directories; "
+                   "not entered")
+    else:
+        _list_dir(image, vol, addr, path + "/", (*ancestors, addr), out)
+
+
+def _rows(image: DiskImage, vol: Volume, entry: Any, path: str, name: str,
+          out: Walked) -> list[dict[str, Any]]:
+    """The entry's rows: one, or on NTFS one per data stream and directory index (as fls)."""
+    entry = _with_meta(vol, entry)
+    base = _row(entry, path, name, vol.index)
+    if base["allocated"] and base["meta_alloc"]:
+        _note_runs(entry, out)
+    streams: list[tuple[int | None, int, str, int]] = [(None, 0, "", 0)]
+    if vol.fs_type == "ntfs":
+        streams = [*_ntfs_streams(entry)] or streams
+    rows = []
+    for attr_type, attr_id, attr_name, attr_size in streams:
+        row = dict(base)
+        if attr_type is not None:
+            row["attr"] = f"{attr_type}-{attr_id}"
+            row["size"] = attr_size
+            if attr_name and not (attr_type == _IDXROOT and attr_name == "$I30"):
+                row["path"] = f"{path}:{attr_name}"
+        ntfs_without_data = vol.fs_type == "ntfs" and attr_type != _DATA
+        if base["regular"] and not ntfs_without_data:
+            row["sha256"] = _hash(image, vol, entry, row, attr_type, attr_id)
+        rows.append(row)
+    for row in rows:
+        del row["meta_alloc"], row["regular"]
+    return rows
+
+
+def _with_meta(vol: Volume, entry: Any) -> Any:
+    """The entry, or (when the directory walk left its metadata unloaded, as pytsk3 does
+    for some orphan names) the file opened by its metadata address, as fls loads it."""
+    addr = int(entry.info.name.meta_addr)
+    if entry.info.meta is not None or addr == 0:
+        return entry
+    try:
+        loaded = vol.fs.open_meta(inode=addr)
+    except OSError:
+        return entry
+    return _Named(entry.info.name, loaded)
+
+
+class _Named:
+    """A name from the directory with metadata opened separately (File-like for the walk)."""
+
+    def __init__(self, name: Any, file: Any) -> None:
+        self.file = file
+        self.info = _Info(name, file.info.meta)
+
+    def __iter__(self) -> Any:
+        return iter(self.file)
+
+    def read_random(self, *args: Any) -> Any:
+        return self.file.read_random(*args)
+
+
+class _Info:
+    def __init__(self, name: Any, meta: Any) -> None:
+        self.name = name
+        self.meta = meta
+
+
+def _row(entry: Any, path: str, name: str, volume: int) -> dict[str, Any]:
     info = entry.info
     meta = info.meta
     name_type = int(info.name.type)
@@ -109,11 +167,12 @@ def _row(image: DiskImage, vol: Volume, entry: Any, path: str, name: str,
     deleted = bool(int(info.name.flags) & _NAME_UNALLOC)
     meta_alloc = meta is not None and bool(int(meta.flags) & _META_ALLOC)
     is_dir = meta_type in (_DIR, _VDIR) if meta is not None else name_type in (3, 11)
-    row: dict[str, Any] = {
-        "volume": vol.index,
+    return {
+        "volume": volume,
         "path": path,
         "name": name,
         "inode": int(info.name.meta_addr),
+        "attr": "",
         "type": f"{_NAME_LETTERS[name_type]}/{_META_LETTERS[meta_type]}",
         "dir": is_dir,
         "allocated": not deleted,
@@ -125,22 +184,41 @@ def _row(image: DiskImage, vol: Volume, entry: Any, path: str, name: str,
         "ctime": iso(meta, "ctime"),
         "crtime": iso(meta, "crtime"),
         "sha256": "",
+        "meta_alloc": meta_alloc,
+        "regular": meta_type == _REG,
     }
-    if meta is not None and meta_type == _REG:
-        row["sha256"] = _hash(image, vol, entry, row)
-    if not deleted and meta_alloc:
-        _note_runs(entry, out)
-    return row
 
 
-def _hash(image: DiskImage, vol: Volume, entry: Any, row: dict[str, Any]) -> str:
-    """SHA-256 of the default data, as icat prints it; '' when it cannot be read."""
+def _ntfs_streams(entry: Any) -> list[tuple[int, int, str, int]]:
+    """(type, id, name, size) of each $DATA and $INDEX_ROOT attribute, in TSK's order."""
+    if entry.info.meta is None:
+        return []
+    found = []
+    try:
+        for attr in entry:
+            kind = int(attr.info.type)
+            if kind in (_DATA, _IDXROOT):
+                raw = attr.info.name
+                name = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else (raw or "")
+                found.append((kind, int(attr.info.id), name, int(attr.info.size)))
+    except OSError:
+        return []  # no readable attribute list: one row from the metadata, as fls prints
+    return found
+
+
+def _hash(image: DiskImage, vol: Volume, entry: Any, row: dict[str, Any],
+          attr_type: int | None, attr_id: int | None) -> str:
+    """SHA-256 of the data (an NTFS stream: that one), as icat prints it; '' if unreadable."""
     digest = hashlib.sha256()
     size = row["size"]
     offset = 0
     try:
         while offset < size:
-            chunk = entry.read_random(offset, min(_CHUNK, size - offset))
+            want = min(_CHUNK, size - offset)
+            if attr_type is None:
+                chunk = entry.read_random(offset, want)
+            else:
+                chunk = entry.read_random(offset, want, attr_type, attr_id)
             if not chunk:
                 break
             digest.update(chunk)

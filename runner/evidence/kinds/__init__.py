@@ -5,6 +5,6 @@ written and then silently left out. How to add one: docs/facts.md, "Adding an
 evidence kind".
 """
 
-from runner.evidence.kinds import capture, disk  # noqa: F401 - imported to register
+from runner.evidence.kinds import capture, disk, ewf  # noqa: F401 - imported to register
 
-BUILTIN_MODULES = ("capture", "disk")
+BUILTIN_MODULES = ("capture", "disk", "ewf")

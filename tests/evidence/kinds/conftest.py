@@ -39,13 +39,17 @@ def make_fat(tmp_path: Path) -> MakeFat:
         sh("mkfs.vfat", "-C", "-F", str(fat), "-s", "1", "-n", label, "-i", "1234abcd", str(image),
            str(size_kib))
         src = tmp_path / "src"
+        made: set[str] = set()
         for name, data in files.items():
             local = src / name
             local.parent.mkdir(parents=True, exist_ok=True)
             local.write_bytes(data)
             parts = Path(name).parts
             for i in range(1, len(parts)):
-                sh("mmd", "-D", "s", "-i", str(image), "::" + "/".join(parts[:i]))
+                folder = "/".join(parts[:i])
+                if folder not in made:
+                    sh("mmd", "-i", str(image), "::" + folder)
+                    made.add(folder)
             sh("mcopy", "-m", "-i", str(image), str(local), "::" + name)
         for name in deleted:
             sh("mdel", "-i", str(image), "::" + name)

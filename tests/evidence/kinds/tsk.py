@@ -9,7 +9,9 @@ from pathlib import Path
 
 from evidence.kinds.conftest import sh
 
-_FLS = re.compile(r"^(?P<type>\S/\S) (?P<del>\* )?(?P<inode>[^:(]+)(?P<realloc>\(realloc\))?:\t(?P<rest>.*)$")
+_FLS = re.compile(
+    r"^(?P<type>\S/\S) (?P<del>\* )?(?P<inode>[^:(]+)(?P<realloc>\(realloc\))?:\t(?P<rest>.*)$"
+)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ cannot be written and then silently left out of the pass.
 
 from runner.evidence.analyzers import (  # noqa: F401 - imported to register
     arp,
+    carve,
     conversations,
     credentials,
     dhcp,
@@ -30,6 +31,7 @@ from runner.evidence.analyzers import (  # noqa: F401 - imported to register
 
 BUILTIN_MODULES = (
     "arp",
+    "carve",
     "conversations",
     "credentials",
     "dhcp",

@@ -10,6 +10,7 @@ allocated files are remembered so the carver can tell unallocated space apart.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +42,8 @@ class Walked:
 
     rows: list[dict[str, Any]] = field(default_factory=list)
     used: list[tuple[int, int]] = field(default_factory=list)  # (first block, count)
+    # runs TSK recovers for deleted regular files: (first block, count, path)
+    deleted_runs: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 def walk_volume(image: DiskImage, vol: Volume) -> Walked:
@@ -54,6 +57,8 @@ def walk_volume(image: DiskImage, vol: Volume) -> Walked:
 def _walk(image: DiskImage, vol: Volume) -> Walked:
     out = Walked()
     root = int(vol.fs.info.root_inum)
+    with contextlib.suppress(OSError):  # an unreadable root: the walk below says so
+        _note_runs(vol.fs.open_meta(inode=root), out.used)  # the root's own blocks
     _list_dir(image, vol, root, "", (root,), out)
     return out
 
@@ -105,7 +110,11 @@ def _rows(image: DiskImage, vol: Volume, entry: Any, path: str, name: str,
     entry = _with_meta(vol, entry)
     base = _row(entry, path, name, vol.index)
     if base["allocated"] and base["meta_alloc"]:
-        _note_runs(entry, out)
+        _note_runs(entry, out.used)
+    elif base["deleted"] and base["regular"] and not base["realloc"]:
+        runs: list[tuple[int, int]] = []
+        _note_runs(entry, runs)
+        out.deleted_runs.extend((start, count, path) for start, count in runs)
     streams: list[tuple[int | None, int, str, int]] = [(None, 0, "", 0)]
     if vol.fs_type == "ntfs":
         streams = [*_ntfs_streams(entry)] or streams
@@ -230,12 +239,13 @@ def _hash(image: DiskImage, vol: Volume, entry: Any, row: dict[str, Any],
     return digest.hexdigest()
 
 
-def _note_runs(entry: Any, out: Walked) -> None:
+def _note_runs(entry: Any, into: list[tuple[int, int]]) -> None:
+    """Append (first block, count) of each data run of the entry's attributes."""
     try:
         for attr in entry:
             for run in attr:
                 if not int(run.flags) & _SKIP_RUN and run.len:
-                    out.used.append((int(run.addr), int(run.len)))
+                    into.append((int(run.addr), int(run.len)))
     except OSError:
         return  # damaged attributes: the content warning (if any) already says so
 

@@ -15,7 +15,7 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from runner.evidence.disk.image import DiskImage, Volume
+from runner.evidence.disk.image import TSK_ERRORS, DiskImage, Volume
 from runner.evidence.disk.walk import Walked
 
 _READ = 8 << 20  # bytes per read while scanning
@@ -77,7 +77,12 @@ def scan(image: DiskImage, vol: Volume, walked: Walked) -> list[Hit]:
     owners = sorted(walked.deleted_runs)
     starts = [o[0] for o in owners]
     hits = []
-    for start, count in unallocated(vol, walked):
+    # A damaged superblock can claim far more blocks than the image holds.
+    in_image = max(0, (image.size - vol.offset) // bsize)
+    for start, claimed in unallocated(vol, walked):
+        count = min(claimed, in_image - start)
+        if count <= 0:
+            break
         for block, data in _read_blocks(image, vol, start, count, bsize):
             for sig, name, what in _BY_PREFIX.get(bytes(data[:3]), ()):
                 if data[: len(sig)] == sig:
@@ -98,7 +103,7 @@ def _read_blocks(image: DiskImage, vol: Volume, start: int, count: int,
         offset = vol.offset + block * bsize
         try:
             buf = memoryview(image.img.read(offset, n * bsize))
-        except OSError:
+        except TSK_ERRORS:
             image.warn(f"{image.name}: offset {offset}: unallocated space unreadable "
                        f"(volume {vol.index}, blocks {block}-{block + n - 1}); not scanned")
             block += n

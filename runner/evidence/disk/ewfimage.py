@@ -17,7 +17,7 @@ import pyewf
 import pytsk3
 
 from runner.errors import EvidenceError
-from runner.evidence.disk.image import DiskImage, Warn, survey
+from runner.evidence.disk.image import TSK_ERRORS, DiskImage, Warn, survey
 
 _CHUNK = 4 << 20
 
@@ -51,7 +51,7 @@ def open_ewf(path: Path, warn: Warn) -> DiskImage:
         names = pyewf.glob(str(path))
         handle = pyewf.handle()
         handle.open(names)
-    except OSError as exc:
+    except TSK_ERRORS as exc:
         raise EvidenceError(f"libewf cannot open this E01 image: {_reason(exc)}",
                             where=str(path),
                             fix="check the image with `ewfverify`; all segment files "
@@ -92,7 +92,7 @@ def _verify(image: DiskImage, handle: Any) -> dict[str, Any]:
             md5.update(chunk)
             sha256.update(chunk)
             done += len(chunk)
-    except OSError as exc:
+    except TSK_ERRORS as exc:
         image.warn(f"{image.name}: offset {done}: media unreadable: {_reason(exc)}")
     stored = str((handle.get_hash_values() or {}).get("MD5", "")).lower()
     computed = md5.hexdigest()

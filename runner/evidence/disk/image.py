@@ -19,6 +19,9 @@ from typing import Any
 import pytsk3
 
 Warn = Callable[[str], None]
+# What pytsk3 and pyewf raise on unreadable or damaged data (a read callback failing
+# inside TSK comes back as RuntimeError); anything else is a bug.
+TSK_ERRORS: tuple[type[Exception], ...] = (OSError, RuntimeError)
 
 _FS_NAMES = {
     pytsk3.TSK_FS_TYPE_FAT12: "fat12", pytsk3.TSK_FS_TYPE_FAT16: "fat16",
@@ -97,7 +100,7 @@ def survey(image: DiskImage) -> None:
     """Fill ``partitions`` and ``volumes``: a volume system, else a bare file system."""
     try:
         vs = pytsk3.Volume_Info(image.img)
-    except OSError:
+    except TSK_ERRORS:
         vs = None  # no partition table: a file system may fill the whole image
     if vs is None:
         _open_fs(image, -1, 0, quiet=False)
@@ -113,21 +116,38 @@ def survey(image: DiskImage) -> None:
         image.partitions.append(row)
         if row.flags == "alloc":
             end = (row.start + row.length) * image.sector_size
-            if end > image.size:
+            truncated = end > image.size
+            if truncated:
                 image.warn(f"{image.name}: offset {image.size}: partition {row.slot} "
                            f"ends at byte {end}, past the end of the image (truncated?)")
-            _open_fs(image, row.slot, row.start * image.sector_size, quiet=True)
+            offset = row.start * image.sector_size
+            # A partition without a file system (swap, LVM, empty) is not damage; one
+            # that starts like a file system but will not open is.
+            quiet = not truncated and not _has_fs_magic(image, offset)
+            _open_fs(image, row.slot, offset, quiet=quiet)
+
+
+def _has_fs_magic(image: DiskImage, offset: int) -> bool:
+    from runner.evidence.kinds.base import Head
+    from runner.evidence.kinds.disk import looks_like_disk
+
+    try:
+        head = image.img.read(offset, 4096)
+    except TSK_ERRORS:
+        return False
+    return looks_like_disk(Head(bytes(head), len(head)))
 
 
 def _open_fs(image: DiskImage, index: int, offset: int, *, quiet: bool) -> None:
     """Open the file system at ``offset``; a partition without one is not damage."""
     try:
         fs = pytsk3.FS_Info(image.img, offset=offset)
-    except OSError as exc:
+    except TSK_ERRORS as exc:
         if not quiet:
-            reason = str(exc).splitlines()[0] if str(exc) else "unrecognised"
-            image.warn(f"{image.name}: offset {offset}: no partition table and no file "
-                       f"system The Sleuth Kit can open ({reason})")
+            reason = str(exc).split("error: ")[-1].strip() or "unrecognised"
+            what = "no partition table and no" if index < 0 else f"partition {index}: no"
+            image.warn(f"{image.name}: offset {offset}: {what} file system The Sleuth Kit "
+                       f"can open ({reason})")
         return
     image.volumes.append(Volume(index, offset, fs, fs_name(int(fs.info.ftype))))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytsk3
 
-from runner.evidence.disk.image import DiskImage, Volume
+from runner.evidence.disk.image import TSK_ERRORS, DiskImage, Volume
 
 _VOLUME_NAME = 0x60  # NTFS attribute type $VOLUME_NAME
 _LABEL_SUFFIX = " (Volume Label Entry)"  # how TSK names a FAT/exFAT label entry
@@ -28,7 +28,7 @@ def label_and_serial(image: DiskImage, vol: Volume, root_names: list[str]) -> tu
             raw = _read(image, vol.offset + 1024 + 120, 16)
             uuid = _read(image, vol.offset + 1024 + 104, 16).hex()
             return raw.split(b"\0", 1)[0].decode("utf-8", "replace"), uuid
-    except OSError:
+    except TSK_ERRORS:
         pass  # damaged boot sector or superblock: the label is simply unknown
     return "", ""
 
@@ -79,7 +79,7 @@ def cluster_size(image: DiskImage, vol: Volume) -> int:
         if vol.fs_type == "exfat":
             shifts = _read(image, vol.offset + 108, 2)
             return int(1 << (shifts[0] + shifts[1]))
-    except (OSError, IndexError):
+    except (OSError, RuntimeError, IndexError):
         pass  # damaged boot sector: fall back to TSK's unit
     return block
 

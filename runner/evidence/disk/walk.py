@@ -17,12 +17,13 @@ from typing import Any
 
 import pytsk3
 
-from runner.evidence.disk.image import DiskImage, Volume
+from runner.evidence.disk.image import TSK_ERRORS, DiskImage, Volume
 from runner.evidence.disk.times import iso
 
 MAX_DEPTH = 256
 MAX_ENTRIES = 5_000_000
 _CHUNK = 1 << 20
+_SPARSE_CAP = 64 << 20  # a sparse file up to this size is hashed even in a smaller image
 # TSK's letters for name and metadata types (tsk_fs_name_type_str / tsk_fs_meta_type_str).
 _NAME_LETTERS = "-pcdbrlshwvV"
 _META_LETTERS = "-rdpcblhswvV"
@@ -57,7 +58,7 @@ def walk_volume(image: DiskImage, vol: Volume) -> Walked:
 def _walk(image: DiskImage, vol: Volume) -> Walked:
     out = Walked()
     root = int(vol.fs.info.root_inum)
-    with contextlib.suppress(OSError):  # an unreadable root: the walk below says so
+    with contextlib.suppress(*TSK_ERRORS):  # an unreadable root: the walk below says so
         _note_runs(vol.fs.open_meta(inode=root), out.used)  # the root's own blocks
     _list_dir(image, vol, root, "", (root,), out)
     return out
@@ -69,7 +70,7 @@ def _list_dir(image: DiskImage, vol: Volume, inode: int, prefix: str,
     where = f"{image.name}: offset {vol.offset}: volume {vol.index}:"
     try:
         directory = vol.fs.open_dir(inode=inode)
-    except OSError as exc:
+    except TSK_ERRORS as exc:
         image.warn(f"{where} directory {prefix or '/'!r} (inode {inode}) cannot be read: "
                    f"{_first_line(exc)}")
         return
@@ -85,7 +86,7 @@ def _list_dir(image: DiskImage, vol: Volume, inode: int, prefix: str,
             out.rows.extend(rows)
             if rows[0]["dir"] and rows[0]["type"][-1] != "-":
                 _descend(image, vol, rows[0], prefix + name, ancestors, out)
-    except OSError as exc:
+    except TSK_ERRORS as exc:
         image.warn(f"{where} directory {prefix or '/'!r} (inode {inode}) is damaged part "
                    f"way: {_first_line(exc)}")
 
@@ -143,7 +144,7 @@ def _with_meta(vol: Volume, entry: Any) -> Any:
         return entry
     try:
         loaded = vol.fs.open_meta(inode=addr)
-    except OSError:
+    except TSK_ERRORS:
         return entry
     return _Named(entry.info.name, loaded)
 
@@ -210,7 +211,7 @@ def _ntfs_streams(entry: Any) -> list[tuple[int, int, str, int]]:
                 raw = attr.info.name
                 name = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else (raw or "")
                 found.append((kind, int(attr.info.id), name, int(attr.info.size)))
-    except OSError:
+    except TSK_ERRORS:
         return []  # no readable attribute list: one row from the metadata, as fls prints
     return found
 
@@ -221,6 +222,11 @@ def _hash(image: DiskImage, vol: Volume, entry: Any, row: dict[str, Any],
     digest = hashlib.sha256()
     size = row["size"]
     offset = 0
+    if size > max(image.size, _SPARSE_CAP):
+        # Damaged metadata (or a huge sparse file): hashing would read zeros for ages.
+        image.warn(f"{image.name}: volume {vol.index}: {row['path']!r} (inode {row['inode']}) "
+                   f"claims {size} bytes, more than the image holds; not hashed")
+        return ""
     try:
         while offset < size:
             want = min(_CHUNK, size - offset)
@@ -232,7 +238,7 @@ def _hash(image: DiskImage, vol: Volume, entry: Any, row: dict[str, Any],
                 break
             digest.update(chunk)
             offset += len(chunk)
-    except OSError as exc:
+    except TSK_ERRORS as exc:
         image.warn(f"{image.name}: volume {vol.index}: {row['path']!r} (inode {row['inode']}): "
                    f"content unreadable after {offset} of {size} bytes: {_first_line(exc)}")
         return ""
@@ -246,7 +252,7 @@ def _note_runs(entry: Any, into: list[tuple[int, int]]) -> None:
             for run in attr:
                 if not int(run.flags) & _SKIP_RUN and run.len:
                     into.append((int(run.addr), int(run.len)))
-    except OSError:
+    except TSK_ERRORS:
         return  # damaged attributes: the content warning (if any) already says so
 
 

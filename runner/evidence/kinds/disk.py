@@ -33,11 +33,11 @@ class DiskKind(EvidenceKind):
 
     @contextmanager
     def open(self, path: Path, warn: Callable[[str], None]) -> Iterator[object]:
-        from runner.evidence.disk.image import open_raw
+        from runner.evidence.disk.image import TSK_ERRORS, open_raw
 
         try:
             image = open_raw(path, warn)
-        except OSError as exc:
+        except TSK_ERRORS as exc:
             raise EvidenceError(f"cannot open as a disk image: {exc}", where=str(path)) from None
         try:
             yield image

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TypeVar
 
+from runner.digest import open_regular
 from runner.errors import EvidenceError, InputError
 from runner.evidence.kinds.base import HEAD_BYTES, EvidenceKind, Head
 
@@ -66,18 +67,16 @@ def read_head(path: Path) -> Head:
     """The first bytes and size of a file.
 
     Raises:
-        EvidenceError: the file is missing or unreadable.
+        EvidenceError: missing, unreadable, or not a regular file (a device or FIFO
+            would never end; it is refused before a byte is read).
     """
-    try:
-        with Path(path).open("rb") as handle:
+    with open_regular(path, what="evidence", error=EvidenceError) as handle:
+        try:
             data = handle.read(HEAD_BYTES)
             size = handle.seek(0, 2)
-    except FileNotFoundError:
-        raise EvidenceError("evidence file not found", where=str(path),
-                            fix="check the path") from None
-    except OSError as exc:
-        raise EvidenceError(f"cannot read evidence: {exc.strerror or exc}",
-                            where=str(path)) from None
+        except OSError as exc:
+            raise EvidenceError(f"cannot read evidence: {exc.strerror or exc}",
+                                where=str(path)) from None
     return Head(data, size)
 
 

@@ -66,3 +66,14 @@ def test_dflab_facts_reads_a_gzipped_image(tmp_path: Path) -> None:
     assert (code, data["kind"]) == (0, "disk")
     names = {r["name"] for r in data["tables"]["disk.files"] if r["deleted"]}
     assert {"1.bin", "333.bin", "555.bin", "Текстовый документ.txt"} <= names
+
+
+def test_terminal_view_of_disk_tables_is_readable(tmp_path: Path) -> None:
+    code, out, _ = _run(str(DATA / "plaso_image.E01"), home=tmp_path)
+    assert code == 0
+    lines = out.splitlines()
+    # ewf.media (one wide row) reads as "field value" lines
+    assert any(line.split() == ["examiner_name", "John", "Doe"] for line in lines)
+    header = next(line for line in lines if line.split()[:2] == ["volume", "path"])
+    assert header.split() == ["volume", "path", "inode", "type", "deleted", "size", "mtime",
+                              "sha256"]  # the rest of disk.files is in --json

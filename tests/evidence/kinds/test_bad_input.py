@@ -111,7 +111,26 @@ def test_a_truncated_e01_warns_instead_of_failing(tmp_path: Path) -> None:
     cut.write_bytes((DATA / "velociraptor_partition_image.E01").read_bytes()[:80_000])
     facts = analyze_evidence(cut)
     assert facts.tables["ewf.media"][0]["verified"] is False
-    assert any(w.startswith("cut.E01: offset 0: media unreadable") for w in facts.warnings)
+    assert any(w.startswith("cut.E01: offset 0: E01 chunk unreadable") for w in facts.warnings)
+
+
+def test_an_e01_missing_a_segment_file_lists_what_the_others_hold(
+        tmp_path: Path, make_fat: MakeFat) -> None:
+    files = {f"f{i}.bin": bytes([65 + i]) * 300_000 for i in range(20)}
+    image = make_fat(files, size_kib=16_384)
+    target = tmp_path / "seg"
+    sh("ewfacquire", "-u", "-t", str(target), "-c", "none", "-S", "1048576", "-C", "c",
+       "-E", "e", "-e", "x", "-D", "d", "-N", "n", "-m", "removable", "-M", "physical",
+       str(image))
+    segments = sorted(tmp_path.glob("seg.E*"))
+    assert len(segments) > 6
+    segments[4].unlink()
+    facts = analyze_evidence(target.with_suffix(".E01"))
+    assert {f"f{i}.bin" for i in range(20)} <= {r["name"] for r in facts.tables["disk.files"]}
+    assert facts.tables["ewf.media"][0]["verified"] is False
+    named = [w for w in facts.warnings if "E01 chunk unreadable" in w]
+    assert 0 < len(named) <= 10 and all(w.startswith("seg.E01: offset ") for w in named)
+    assert any("chunk(s) unreadable, the first at offset" in w for w in facts.warnings)
 
 
 def test_a_cut_gzip_stream_is_analysed_as_far_as_it_goes(tmp_path: Path) -> None:

@@ -7,8 +7,9 @@ import hashlib
 import json
 from pathlib import Path
 
-from evidence.kinds.conftest import MakeFat
 from helpers import CliRunner, ScenarioBuilder, sha256
+
+from evidence.kinds.conftest import MakeFat
 from runner.scenario.loader import load_scenario
 from runner.session.keys import resolve_keys
 

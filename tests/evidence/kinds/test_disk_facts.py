@@ -6,10 +6,14 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import time
 from pathlib import Path
+
+import pytest
 
 from evidence.kinds.conftest import MakeFat
 from evidence.test_facts_cli import _run
+from runner.evidence.kinds.dispatch import analyze_evidence
 from runner.evidence.query import check_query, resolve_query
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "disk"
@@ -77,3 +81,19 @@ def test_terminal_view_of_disk_tables_is_readable(tmp_path: Path) -> None:
     header = next(line for line in lines if line.split()[:2] == ["volume", "path"])
     assert header.split() == ["volume", "path", "inode", "type", "deleted", "size", "mtime",
                               "sha256"]  # the rest of disk.files is in --json
+
+
+def test_fat_times_do_not_depend_on_the_local_zone(
+        make_fat: MakeFat, monkeypatch: pytest.MonkeyPatch) -> None:
+    image = make_fat({"a.txt": b"x"})
+    utc_rows = list(analyze_evidence(image).tables["disk.files"])
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        ny_rows = list(analyze_evidence(image).tables["disk.files"])
+        assert time.localtime().tm_gmtoff != 0  # the caller's zone is put back
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert ny_rows == utc_rows
+    assert any(r["mtime"] for r in utc_rows if r["name"] == "a.txt")

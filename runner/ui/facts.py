@@ -66,7 +66,7 @@ def fact_table(name: str, rows: Sequence[Mapping[str, Any]], *, limit: int) -> T
 
 def _vertical(name: str, row: Mapping[str, Any]) -> Table:
     """A single wide row (an E01's metadata, a volume) as one field and value per line."""
-    table = Table(title=f"{name} (1 row)", box=box.SIMPLE_HEAD, title_justify="left")
+    table = Table(title=f"{name} (1 rows)", box=box.SIMPLE_HEAD, title_justify="left")
     table.add_column("field", no_wrap=True)
     table.add_column("value", overflow="fold")
     for field, value in row.items():

@@ -97,3 +97,12 @@ def test_fat_times_do_not_depend_on_the_local_zone(
         time.tzset()
     assert ny_rows == utc_rows
     assert any(r["mtime"] for r in utc_rows if r["name"] == "a.txt")
+
+
+def test_export_objects_on_a_disk_image_says_it_exports_nothing(tmp_path: Path) -> None:
+    out_dir = tmp_path / "out"
+    code, _, err = _run(str(DATA / "plaso_image.E01"), "--export-objects", str(out_dir),
+                        home=tmp_path)
+    assert code == 0
+    assert "is ewf evidence, nothing exported" in " ".join(err.split())
+    assert not out_dir.exists() or not any(out_dir.iterdir())

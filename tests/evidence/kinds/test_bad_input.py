@@ -134,3 +134,26 @@ def test_a_cut_gzip_stream_is_analysed_as_far_as_it_goes(tmp_path: Path) -> None
     cut.write_bytes((DATA / "dfirntfs_fat_deleted_dir_2.raw.gz").read_bytes()[:9000])
     facts = analyze_evidence(cut)
     assert any("gzip stream cut short" in w for w in facts.warnings)
+
+
+def test_a_decompression_bomb_is_refused_naming_the_file(tmp_path: Path) -> None:
+    from runner.evidence.kinds import unpack
+
+    bomb = tmp_path / "bomb.img.gz"
+    bomb.write_bytes(gzip.compress(bytes(4 * 1024 * 1024)))
+    with pytest.raises(EvidenceError, match="unpacks to more than 1048576 bytes") as info, \
+            unpack.unpacked(bomb, "gzip", gzip.open, lambda _: None, limit=1024 * 1024):
+        pass
+    assert info.value.where == str(bomb)
+
+
+def test_a_corrupt_xz_stream_is_one_error(tmp_path: Path) -> None:
+    import lzma
+
+    data = bytearray(lzma.compress(b"x" * 100_000))
+    data[len(data) // 2] ^= 0xFF
+    bad = tmp_path / "image.raw.xz"
+    bad.write_bytes(bytes(data))
+    with pytest.raises(EvidenceError, match="damaged xz stream") as info:
+        analyze_evidence(bad)
+    assert info.value.where == str(bad)

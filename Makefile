@@ -8,7 +8,7 @@ SCENARIO ?= port-scan-triage
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps lab resume test test-fast lint typecheck images runner-image bench bench-lab bench-class bench-seal bench-answers bench-validate bench-gen bench-files golden clean
+.PHONY: help install system-deps lab resume test test-fast lint typecheck images runner-image bench bench-lab bench-class bench-seal bench-answers bench-validate bench-attack bench-files fuzz golden clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -63,6 +63,7 @@ bench-files: install system-deps ## disk facts for a 1 GB ext4 image with 10,000
 bench: install ## dflab's capture analysis vs tshark on a generated capture (PACKETS=1000000 for the full run)
 	$(BIN)/python bench/bench_pcap.py --packets $(or $(PACKETS),200000)
 
+.PHONY: bench-gen
 bench-gen: install ## capture generator: packets/s vs scapy, one 10,000-packet variant, SEATS variants (CLASS=1: vs a plain class start)
 	$(BIN)/python bench/bench_gen.py --seats $(or $(SEATS),40) $(if $(CLASS),--class)
 
@@ -71,6 +72,12 @@ bench-seal: install ## one sealed-key check (scrypt) vs the old salted SHA-256, 
 
 bench-validate: install ## 'dflab validate' on 2,000 and 20,000 tasks vs a bare libyaml parse (linear growth)
 	$(BIN)/python bench/bench_validate.py $(if $(TASKS),--sizes $(TASKS))
+
+bench-attack: install ## issue 10 attacks measured: socket flood latency, answer cost vs attempts, crafted-capture memory
+	$(BIN)/python bench/bench_attack.py
+
+fuzz: install ## long fuzz run: the hypothesis campaign of tests/fuzz with many more examples (FUZZ_PROFILE=fuzz)
+	$(BIN)/pytest tests/fuzz -q --hypothesis-profile=$(or $(FUZZ_PROFILE),fuzz)
 
 golden: install ## re-record the tshark golden files in tests/golden (needs tshark)
 	$(BIN)/python tools/record_golden.py

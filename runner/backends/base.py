@@ -117,6 +117,10 @@ class Backend(ABC):
             tar.add(spec.work_dir, arcname="work")
         return True
 
+    def work_usage(self, handle: LabHandle) -> int | None:
+        """Bytes the trainee's /work holds now (None: this backend cannot tell)."""
+        return None
+
     def evidence_paths(self, handle: LabHandle, spec: LabSpec) -> dict[str, Path]:
         """Host paths whose hashes show the evidence the lab actually sees."""
         return dict(spec.evidence)

@@ -277,6 +277,13 @@ class DockerBackend(Backend):
                 if froze:
                     container.unpause()
 
+    def work_usage(self, handle: LabHandle) -> int | None:
+        # Docker volumes have no size limit: the class server measures and warns instead.
+        # du still prints the total when some folder is unreadable (then exit status 1).
+        _, out = self._run(handle, ["sh", "-c", f"du -sk {LAB_WORK_DIR} 2>/dev/null"])
+        fields = out.split()
+        return int(fields[-2]) * 1024 if len(fields) >= 2 and fields[-2].isdigit() else None
+
     def _stat(self, ref: str, path: str) -> str:
         api = self.client.api
         res = api.head(api._url("/containers/{0}/archive", ref), params={"path": path})

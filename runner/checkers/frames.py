@@ -34,6 +34,10 @@ _FILTER_WORDS = re.compile(r"frame\.number|\bin\b|\bor\b|==|\|\||[{}]", re.IGNOR
 _DASHES = re.compile(r"\s*(?:-|–|\.\.)\s*")
 _PART = re.compile(r"([0-9]{1,12})(?:-([0-9]{1,12}))?")
 CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz")
+# An export of flagged frames has at most as many packets as the evidence; twice that
+# (and never less than this) leaves room for duplicates without reading millions.
+MIN_RECORD_CAP = 10_000
+MAX_SUBMITTED_BYTES = 256 * 1024 * 1024
 
 
 class FramesParams(SelectionParams):
@@ -266,23 +270,28 @@ class FramesChecker(Checker):
         evidence = evidence_capture(params, ctx)
         if not _is_capture(path):
             return self._judge_range_file(path, key, params, ctx)
+        known = {hash(bytes(p.data)) for p in _iter_capture(evidence)}
         try:
-            submitted = list(_iter_capture(path))
+            kept, total = read_submitted(path, known, max(MIN_RECORD_CAP, 2 * len(known)))
         except CaptureError as exc:
             return Verdict.invalid(
                 f"That file is not a readable capture ({exc.message}). "
                 "Export with tshark -w or File > Export Specified Packets."
             )
-        if not submitted:
+        except InvalidAnswer as exc:
+            return Verdict.invalid(exc.feedback())
+        if not total:
             return Verdict.invalid("The submitted capture has no packets in it.")
         tolerance = int(params.time_tolerance_ms * 1_000_000)
-        frames, strays = match_packets(submitted, _iter_capture(evidence), tolerance)
+        frames, strays = match_packets(kept, _iter_capture(evidence), tolerance)
+        strays += total - len(kept)
         return self._verdict(merge((f, f) for f in frames), key, params, ctx, strays)
 
     def _judge_range_file(self, path: Path, key: Key, params: FramesParams,
                           ctx: JudgeContext) -> Verdict:
         """A text file of frame numbers and ranges, for sets too long to type."""
-        raw = path.read_bytes()[: MAX_RANGE_FILE + 1]
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_RANGE_FILE + 1)
         if len(raw) > MAX_RANGE_FILE:
             return Verdict.invalid("The frame-range file is over 16 MB. Merge runs into ranges.")
         try:
@@ -328,6 +337,30 @@ def _universe(params: FramesParams, ctx: JudgeContext) -> int | None:
         return frame_count(evidence_capture(params, ctx))
     except (InputError, CaptureError, OSError):
         return None
+
+
+def read_submitted(path: Path, known: set[int], max_records: int,
+                   max_bytes: int = MAX_SUBMITTED_BYTES) -> tuple[list[PacketLike], int]:
+    """Stream a submitted capture: keep only packets whose bytes may be in the evidence
+    (``known`` holds their hashes), count the rest; stop at ``max_records`` records or
+    ``max_bytes`` of packet data, so a crafted file of millions of records or a
+    compressed bomb costs the host bounded memory and time.
+
+    Raises:
+        CaptureError: not a capture. InvalidAnswer: over a cap.
+    """
+    kept: list[PacketLike] = []
+    total = size = 0
+    for packet in _iter_capture(path):
+        total += 1
+        size += len(packet.data)
+        if total > max_records or size > max_bytes:
+            what = f"{max_records:,} packets" if total > max_records else f"{max_bytes:,} bytes"
+            raise InvalidAnswer(f"The submitted capture holds more than {what}.",
+                                "Export only the flagged packets (tshark -Y FILTER -w FILE).")
+        if hash(bytes(packet.data)) in known:
+            kept.append(packet)
+    return kept, total
 
 
 CHECKER = FramesChecker

@@ -16,18 +16,23 @@ import asyncio
 import contextlib
 import errno
 import signal
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from runner.classroom.controls import expire_seats
 from runner.classroom.gateway import Seats, attach_argv, open_gateway
+from runner.classroom.quota import EVERY_ROUNDS, QUOTA_KEY, WorkQuota
 from runner.classroom.service import serve_seat
 from runner.errors import DflabError, UsageError
 from runner.home import Home
 from runner.session.runtime import Running, existing_session, reopen_session
 from runner.session.server import ServiceThread
+
+CLASS_JUDGES = 2
 
 
 @dataclass
@@ -51,6 +56,11 @@ class ClassServer:
         # sleeping in SQLite's busy handler (which made the slowest answers wait seconds).
         self.store = Home(home).store()
         self.failed: dict[str, str] = {}
+        self._last_error = ""
+        # Every seat's submissions share a few judges: a class of floods cannot fill memory.
+        self.judges = threading.BoundedSemaphore(CLASS_JUDGES)
+        self.quota = WorkQuota(log)
+        self.rounds = 0
         with Home(home).classes() as classes:
             classes.get(name)  # fail early on an unknown class
 
@@ -72,20 +82,36 @@ class ClassServer:
     def reconcile(self) -> None:
         """Stop expired seats; serve new sessions; close services of finished ones."""
         try:
+            self.store.check()  # the file answers are written to was replaced or truncated
             for seat in expire_seats(self.home, self.name):
                 self.log(f"seat {seat}: time is up, lab stopped")
             wanted = self.wanted()
         except DflabError as exc:  # the engine or the store hiccuped: try again next round
-            self.log(exc.one_line())
+            if exc.one_line() != self._last_error:  # once, not every round
+                self._last_error = exc.one_line()
+                self.log(exc.one_line())
             return
+        self._last_error = ""
         for session_id in [s for s in self.served if s not in wanted]:
             self._drop(session_id)
+        self.rounds += 1
+        if self.rounds % EVERY_ROUNDS == 0:
+            over = self.quota.check((s.running.row.seat or sid, s.running)
+                                    for sid, s in self.served.items())
+            self._record_quota(over)
         todo = [(sid, seat, paused) for sid, (seat, paused) in wanted.items()
                 if sid not in self.served and sid not in self.failed]
         if not todo:
             return
         with ThreadPoolExecutor(max_workers=self.parallel) as pool:
             list(pool.map(lambda job: self._adopt(*job), todo))
+
+    def _record_quota(self, over: list[str]) -> None:
+        """Keep the seats over their /work quota in the class, so the board can show them."""
+        value = ",".join(over)
+        with Home(self.home).classes() as classes:
+            if classes.meta(self.name, QUOTA_KEY) != value:
+                classes.set_meta(self.name, QUOTA_KEY, value)
 
     def _adopt(self, session_id: str, seat: str, paused: bool) -> None:
         running: Running | None = None
@@ -95,7 +121,8 @@ class ClassServer:
                        else reopen_session(self.home, session_id))
             own, running.store = running.store, self.store
             own.close()
-            thread = serve_seat(running, self.name, seat, self.rate)
+            thread = serve_seat(running, self.name, seat, self.rate, log=self.log,
+                                judges=self.judges)
         except DflabError as exc:
             self.failed[session_id] = exc.one_line()
             self.log(f"seat {seat}: {exc.one_line()}")
@@ -144,7 +171,7 @@ async def serve_class(home: Path, name: str, *, host: str, port: int, rate_per_m
     seats.classes.close_logins(name)  # a server killed earlier left its logins open
     acceptor = None
     try:
-        await loop.run_in_executor(None, server.reconcile)
+        await _unless_stopped(server.reconcile, stop)
         try:
             acceptor = await open_gateway(seats, attach_argv(home, name), host, port)
         except OSError as exc:
@@ -158,7 +185,7 @@ async def serve_class(home: Path, name: str, *, host: str, port: int, rate_per_m
             rounds += 1
             if rounds % 15 == 0:
                 server.retry_failed()
-            await loop.run_in_executor(None, server.reconcile)
+            await _unless_stopped(server.reconcile, stop)
     finally:
         if acceptor is not None:
             acceptor.close()
@@ -169,3 +196,38 @@ async def serve_class(home: Path, name: str, *, host: str, port: int, rate_per_m
         seats.close()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
+
+
+async def _unless_stopped(job: Callable[[], None], stop: asyncio.Event) -> None:
+    """Run ``job`` in a daemon thread; return when it is done or when ``stop`` is set, so a
+    slow engine or a locked database never holds SIGTERM up (the thread dies with us)."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[None] = loop.create_future()
+
+    def run() -> None:
+        error: BaseException | None = None
+        try:
+            job()
+        except Exception as exc:  # reported through the future, or dropped after stop
+            error = exc
+        with contextlib.suppress(RuntimeError):  # the loop closed: we were stopping anyway
+            loop.call_soon_threadsafe(_settle, done, error)
+
+    threading.Thread(target=run, daemon=True, name="dflab-reconcile").start()
+    stopping: asyncio.Future[Any] = asyncio.ensure_future(stop.wait())
+    both: list[asyncio.Future[Any]] = [done, stopping]
+    try:
+        await asyncio.wait(both, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopping.cancel()
+    if done.done():
+        done.result()
+
+
+def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:
+    if future.done():
+        return
+    if error is None:
+        future.set_result(None)
+    else:
+        future.set_exception(error)

@@ -8,7 +8,9 @@ run from another terminal takes effect at once, without restarting anything.
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from runner.classroom.store import ClassStore
@@ -72,10 +74,11 @@ class SeatService(SessionService):
         return super().op_hint(req)
 
 
-def serve_seat(running: Running, class_name: str, seat: str, rate_per_minute: int = 30
-               ) -> ServiceThread:
+def serve_seat(running: Running, class_name: str, seat: str, rate_per_minute: int = 30,
+               log: Callable[[str], None] | None = None,
+               judges: threading.Semaphore | None = None) -> ServiceThread:
     """Serve one seat's session on its own socket (the same place ``Running.serve`` uses)."""
     service = SeatService(ClassStore(running.store), class_name, seat, running.store,
                           running.row.id, running.loaded, running.link(), running.row.lang,
-                          rate_per_minute)
-    return running.listen(service)
+                          rate_per_minute, judges)
+    return running.listen(service, log=log)

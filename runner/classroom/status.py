@@ -13,6 +13,7 @@ from typing import Any
 
 from runner.classroom.copied import copied_flags
 from runner.classroom.lifecycle import load_class_scenarios
+from runner.classroom.quota import QUOTA_KEY
 from runner.classroom.store import ClassRow, SeatRow
 from runner.home import Home
 from runner.scenario.loader import LoadedScenario
@@ -71,6 +72,7 @@ def class_status(home: Path, name: str, now: float | None = None,
         loaded = loaded if loaded is not None else load_class_scenarios(cls)
         labs = classes.labs(name)
         online = classes.connected(name)
+        over_quota = set(filter(None, classes.meta(name, QUOTA_KEY).split(",")))
         flags = {sc: copied_flags(classes.store, loaded[sc], {lab.seat: lab.session_id for lab
                                                                in labs if lab.scenario_id == sc})
                  for sc in cls.scenarios}
@@ -83,6 +85,7 @@ def class_status(home: Path, name: str, now: float | None = None,
                       for (who, task) in found if who == seat.seat]
             view = seat_view(seat, cls, scored, [lab.error for lab in mine if lab.error], now,
                              copied)
-            seats.append({**view, "connected": online.get(seat.seat, 0)})
+            seats.append({**view, "connected": online.get(seat.seat, 0),
+                          "work_over_quota": seat.seat in over_quota})
         return {"class": cls.name, "scenarios": list(cls.scenarios), "minutes": cls.minutes,
                 "frozen": cls.frozen, "created_at": cls.created_at, "at": now, "seats": seats}

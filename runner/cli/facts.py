@@ -78,7 +78,10 @@ def run(args: argparse.Namespace, ctx: Ctx) -> int:
         ctx.console.print(
             facts_view(facts.tables, facts.warnings, facts.warning_count, limit=args.limit)
         )
-    if options.export_dir is not None:
+    if options.export_dir is not None and facts.kind != "capture":
+        ctx.info(f"--export-objects writes HTTP objects of captures; {capture} is "
+                 f"{facts.kind} evidence, nothing exported (icat extracts files from images)")
+    elif options.export_dir is not None:
         count = len(facts.tables.get("http.objects", []))
         ctx.info(f"exported {count} HTTP objects to {options.export_dir}")
     return 0

@@ -14,7 +14,7 @@ from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Ether
 
 from runner.evidence.craft import dns_query, dns_response
-from runner.generate.events.base import NS, EventContext
+from runner.generate.events.base import NS, EventContext, Router
 from runner.generate.registry import GenContext
 from runner.generate.variables import pool
 from runner.generate.wire import tls
@@ -46,17 +46,25 @@ class BackgroundParams(Strict):
 class _Net:
     """Who talks to whom: clients, the gateway (its MAC fronts every remote address), DNS."""
 
-    def __init__(self, params: BackgroundParams, ectx: EventContext) -> None:
+    def __init__(self, params: BackgroundParams, ectx: EventContext,
+                 gateway: str | None = None) -> None:
         refs = params.clients or list(ectx.gen.hosts)
         self.clients = [ectx.node(r) for r in refs if ":" not in ectx.node(r).ip]
         if not self.clients:
             raise ValueError("background traffic needs at least one IPv4 client host")
         first = ipaddress.ip_address(self.clients[0].ip)
-        self.gateway = ectx.node(params.gateway or str(first - int(first) % 256 + 1))
+        self.gateway = ectx.node(params.gateway or gateway or str(first - int(first) % 256 + 1))
         self.dns = ectx.node(params.dns_server) if params.dns_server else self.gateway
         self.sites = params.sites or list(pool("domains"))
         self.rng = ectx.rng
         self.addresses: dict[str, str] = {}
+        self.ports = {c.ip: self.rng.randrange(49152, 60000) for c in self.clients}
+
+    def port(self, client: Node) -> int:
+        """The client's next ephemeral port: stacks hand them out in order, so two
+        connections of one client never share a port (and a 4-tuple) in the capture."""
+        self.ports[client.ip] = 49152 + (self.ports[client.ip] - 49152 + 1) % 16383
+        return self.ports[client.ip]
 
     def remote(self, site: str) -> Node:
         if site not in self.addresses:
@@ -67,11 +75,13 @@ class _Net:
 
 
 def add_background(params: BackgroundParams, sink: Sink, gen: GenContext, start_ns: int,
-                   duration: float) -> None:
-    """Add about ``params.volume`` packets of background traffic to ``sink``."""
-    ectx = EventContext(sink, start_ns, gen, gen.rng("background"))
+                   duration: float, router: Router | None = None,
+                   gateway: str | None = None) -> None:
+    """Add about ``params.volume`` packets of background traffic to ``sink`` (the
+    capture's ``gateway`` is the default router)."""
+    ectx = EventContext(sink, start_ns, gen, gen.rng("background"), router=router)
     try:
-        net = _Net(params, ectx)
+        net = _Net(params, ectx, gateway)
     except ValueError as exc:
         from runner.errors import InputError
 
@@ -100,7 +110,8 @@ def add_background(params: BackgroundParams, sink: Sink, gen: GenContext, start_
             site = rng.choice(net.sites)
             at = lookup(sink, client, net.dns, site, net.remote(site).ip, at, rng)
             if kind != "dns":
-                _web(sink, client, net.remote(site), site, kind == "https", at, rng)
+                _web(sink, client, net.remote(site), site, kind == "https", at, rng,
+                     net.port(client))
 
 
 def lookup(sink: Sink, client: Node, server: Node, name: str, answer: str, at: int,
@@ -116,9 +127,9 @@ def lookup(sink: Sink, client: Node, server: Node, name: str, answer: str, at: i
 
 
 def _web(sink: Sink, client: Node, server: Node, site: str, secure: bool, at: int,
-         rng: random.Random) -> None:
-    flow = TcpFlow(sink, client, server, rng.randrange(49152, 65535), 443 if secure else 80,
-                   rng, rtt_ms=rng.uniform(8, 60))
+         rng: random.Random, port: int) -> None:
+    flow = TcpFlow(sink, client, server, port, 443 if secure else 80, rng,
+                   rtt_ms=rng.uniform(8, 60))
     t = flow.open(at)
     if secure:
         t = flow.exchange(t, tls.client_hello(site, rng), tls.server_flight(rng), 2.0)

@@ -174,7 +174,8 @@ def raw_checks(data: dict[str, Any], path: Path, out: Collector) -> None:
                     "check the path; it is relative to the scenario file")
     raw_tasks = data.get("tasks")
     tasks = [t for t in raw_tasks if isinstance(t, dict)] if isinstance(raw_tasks, list) else []
-    ids = {t.get("id") for t in tasks}
+    # An id that is a list or mapping is reported by the model; here it must not crash.
+    ids = {t.get("id") for t in tasks if isinstance(t.get("id"), str)}
     for index, task in enumerate(tasks):
         requires = task.get("requires")
         for req_index, req in enumerate(requires if isinstance(requires, list) else []):

@@ -92,6 +92,59 @@ CREATE TABLE IF NOT EXISTS class_logins (
 """
 
 
+# What every answer needs about a task (count, best score, first correct time), kept per
+# task by triggers so an answer costs the same at the 20th and the 20,000th attempt.
+TALLY_SCHEMA = """
+CREATE TABLE IF NOT EXISTS attempt_tally (
+    session_id TEXT NOT NULL, task_id TEXT NOT NULL, n INTEGER NOT NULL, best REAL NOT NULL,
+    correct_at REAL, PRIMARY KEY (session_id, task_id)
+);
+CREATE TRIGGER IF NOT EXISTS attempt_tally_insert AFTER INSERT ON attempts WHEN NEW.counted = 1
+BEGIN
+    INSERT INTO attempt_tally VALUES (NEW.session_id, NEW.task_id, 1, NEW.score,
+        CASE WHEN NEW.status = 'correct' THEN NEW.at END)
+    ON CONFLICT (session_id, task_id) DO UPDATE SET n = n + 1, best = MAX(best, excluded.best),
+        correct_at = COALESCE(MIN(correct_at, excluded.correct_at), correct_at,
+                              excluded.correct_at);
+END;
+CREATE TRIGGER IF NOT EXISTS attempt_tally_update AFTER UPDATE ON attempts
+BEGIN
+    DELETE FROM attempt_tally WHERE session_id IN (OLD.session_id, NEW.session_id)
+        AND task_id IN (OLD.task_id, NEW.task_id);
+    INSERT INTO attempt_tally SELECT session_id, task_id, COUNT(*), MAX(score),
+        MIN(CASE WHEN status = 'correct' THEN at END) FROM attempts
+        WHERE session_id IN (OLD.session_id, NEW.session_id)
+        AND task_id IN (OLD.task_id, NEW.task_id) AND counted = 1 GROUP BY session_id, task_id;
+END;
+CREATE TRIGGER IF NOT EXISTS attempt_tally_delete AFTER DELETE ON attempts
+BEGIN
+    DELETE FROM attempt_tally WHERE session_id = OLD.session_id AND task_id = OLD.task_id;
+    INSERT INTO attempt_tally SELECT session_id, task_id, COUNT(*), MAX(score),
+        MIN(CASE WHEN status = 'correct' THEN at END) FROM attempts
+        WHERE session_id = OLD.session_id AND task_id = OLD.task_id AND counted = 1
+        GROUP BY session_id, task_id;
+END;
+"""
+
+TALLY_BACKFILL = """
+INSERT OR REPLACE INTO attempt_tally SELECT session_id, task_id, COUNT(*), MAX(score),
+    MIN(CASE WHEN status = 'correct' THEN at END) FROM attempts WHERE counted = 1
+    GROUP BY session_id, task_id
+"""
+
+
+def _attempt_tally(db: sqlite3.Connection) -> None:
+    # Trigger bodies hold semicolons: the statements are split on "END;" instead.
+    for chunk in TALLY_SCHEMA.split("END;"):
+        head, _, trigger = chunk.partition("CREATE TRIGGER")
+        for statement in head.split(";"):
+            if statement.strip():
+                db.execute(statement)
+        if trigger.strip():
+            db.execute("CREATE TRIGGER" + trigger + "END;")
+    db.execute(TALLY_BACKFILL)
+
+
 def _sql(script: str) -> Step:
     statements = [s.strip() for s in script.split(";") if s.strip()]
 
@@ -106,6 +159,7 @@ def _sql(script: str) -> Step:
 MIGRATIONS: list[Step] = [
     _sql(BASELINE),
     _sql(CLASS_META_AND_LOGINS),
+    _attempt_tally,  # 3: per-task attempt tally (issue 10.13: answers cost O(1) in attempts)
 ]
 
 

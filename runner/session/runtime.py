@@ -11,6 +11,7 @@ import hashlib
 import secrets
 import shutil
 import uuid
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,10 +69,14 @@ class Running:
                                  self.row.lang, rate_per_minute)
         return self.listen(service)
 
-    def listen(self, service: SessionService) -> ServiceThread:
-        """Serve ``service`` on this lab's socket, reachable by the lab's user only."""
-        return ServiceThread(service, self.spec.service_dir / LAB_SOCKET_NAME,
-                             lab_uid=self.backend.lab_uid)
+    def listen(self, service: SessionService, log: Callable[[str], None] | None = None
+               ) -> ServiceThread:
+        """Serve ``service`` on this lab's socket, reachable by the lab's user only; ``log``
+        takes the service's (rate-limited) complaints, stderr by default."""
+        where = self.spec.service_dir / LAB_SOCKET_NAME
+        if log is None:
+            return ServiceThread(service, where, lab_uid=self.backend.lab_uid)
+        return ServiceThread(service, where, lab_uid=self.backend.lab_uid, log=log)
 
     def pause(self) -> bool:
         """Freeze the lab (a trainer's pause); waits for a file copy in flight."""

@@ -7,6 +7,8 @@ seat) has its own socket, so a lab can only ever answer as itself.
 from __future__ import annotations
 
 import collections
+import shutil
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +38,14 @@ from runner.session.scoring import (
 )
 from runner.session.store import Store
 
+# How long a submission waits for a free judge before the trainee is told to retry.
+JUDGE_WAIT = 30.0
+# Per session: every correct submission is kept (reports cite it), and the newest
+# KEEP_OTHER wrong or invalid ones; older ones are deleted. Disk use per seat is
+# therefore at most (file tasks + KEEP_OTHER) x the profile's artifact_mb.
+KEEP_OTHER = 3
+CORRECT_SUFFIX = "-correct"
+
 
 @dataclass
 class LabLink:
@@ -62,7 +72,8 @@ class SessionService:
     """Answers ``lab`` requests for one session. ``handle`` is pure and testable."""
 
     def __init__(self, store: Store, session_id: str, loaded: LoadedScenario,
-                 link: LabLink | None, lang: str = "en", rate_per_minute: int = 30) -> None:
+                 link: LabLink | None, lang: str = "en", rate_per_minute: int = 30,
+                 judges: threading.Semaphore | None = None) -> None:
         self.store = store
         self.session_id = session_id
         self.loaded = loaded
@@ -72,6 +83,8 @@ class SessionService:
         self.rate_per_minute = rate_per_minute
         self._recent: collections.deque[float] = collections.deque()
         self.evidence = {e.name: e.path for e in loaded.evidence}
+        # Submissions are copied and judged a few at a time (a class shares one pool).
+        self.judges = judges if judges is not None else threading.BoundedSemaphore(1)
 
     def handle(self, request: Any) -> dict[str, Any]:
         """One request in, one reply out; every failure is a reply, never an exception."""
@@ -162,6 +175,7 @@ class SessionService:
         return self._record(task, "answer", value, verdict)
 
     def op_submit(self, req: dict[str, Any]) -> dict[str, Any]:
+        # Attempts are checked before anything is copied: a spent task costs the host nothing.
         task, _ = self._task(req, open_only=True)
         checker = self.loaded.answers[task.id].checker
         lab_path = req.get("path")
@@ -173,14 +187,30 @@ class SessionService:
         if self.link is None:
             raise RefusedError("this session cannot receive files", fix="use 'dflab grade'")
         self._throttle()
-        link = self.link
+        if not self.judges.acquire(timeout=JUDGE_WAIT):
+            raise RefusedError("the host is judging other submissions",
+                               fix="try again in a minute")
+        try:
+            return self._fetch_and_judge(task, checker, lab_path, self.link)
+        finally:
+            self.judges.release()
+
+    def _fetch_and_judge(self, task: Task, checker: Checker, lab_path: str, link: LabLink
+                         ) -> dict[str, Any]:
         stamp = f"{int(time.time() * 1000)}"
-        host_copy = link.fetch(lab_path, stamp)
-        digest = sha256_file(host_copy)
-        verdict = self._judge(checker, task,
-                              lambda c, k, p, ctx: c.judge_file(host_copy, k, p, ctx))
-        raw = f"{lab_path} (sha256 {digest}, {host_copy.stat().st_size} bytes)"
-        return self._record(task, "submit", raw, verdict)
+        where = link.artifact_dir / stamp
+        correct = False
+        try:
+            host_copy = link.fetch(lab_path, stamp)
+            digest = sha256_file(host_copy)
+            verdict = self._judge(checker, task,
+                                  lambda c, k, p, ctx: c.judge_file(host_copy, k, p, ctx))
+            raw = f"{lab_path} (sha256 {digest}, {host_copy.stat().st_size} bytes)"
+            reply = self._record(task, "submit", raw, verdict)
+            correct = verdict.status is Status.CORRECT
+            return reply
+        finally:
+            keep_artifacts(link.artifact_dir, where, correct)
 
     # -- helpers -----------------------------------------------------------------
 
@@ -268,3 +298,17 @@ class SessionService:
                                   limit=score.max_attempts),
                                fix=tr("err.exhausted.fix", self.lang, id=task.id))
         return task, score
+
+
+def keep_artifacts(root: Path, latest: Path, correct: bool) -> None:
+    """Mark ``latest`` as correct, or prune: keep correct copies and the newest
+    :data:`KEEP_OTHER` others under ``root`` (the session's artifact folder)."""
+    if correct and latest.is_dir():
+        latest.rename(latest.with_name(latest.name + CORRECT_SUFFIX))
+        return
+    if not root.is_dir():
+        return
+    others = sorted((p for p in root.iterdir()
+                     if p.is_dir() and p.name.isdigit()), key=lambda p: int(p.name))
+    for old in others[:-KEEP_OTHER] if KEEP_OTHER else others:
+        shutil.rmtree(old, ignore_errors=True)

@@ -22,6 +22,16 @@ from runner.errors import NotFoundError, RefusedError, StoreError, UsageError
 from runner.home import secure_file
 from runner.session.migrations import migrate
 
+MIN_DB_BYTES = 512
+# How long a command waits for another process's write lock before saying so.
+BUSY_TIMEOUT = 10.0
+
+
+TALLY_SQL = ("SELECT n, best, correct_at FROM attempt_tally WHERE session_id = ?"
+             " AND task_id = ?")
+SOLVED_SQL = ("SELECT task_id FROM attempt_tally WHERE session_id = ?"
+              " AND correct_at IS NOT NULL")
+
 
 @dataclass(frozen=True)
 class SessionRow:
@@ -63,11 +73,12 @@ class Store:
         # One connection is shared by the service's threads; sqlite3 wants them serialised.
         self._lock = threading.RLock()
         path.parent.mkdir(parents=True, exist_ok=True)
+        _refuse_damaged(path)
         try:
             # Answer keys and password hashes live here: the owner alone reads it, and
             # SQLite gives its -wal and -shm files the database file's mode.
             secure_file(path)
-            self._db = sqlite3.connect(path, timeout=30, isolation_level=None,
+            self._db = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None,
                                        check_same_thread=False)
         except (OSError, sqlite3.DatabaseError) as exc:
             raise StoreError(f"cannot open the session database ({exc})", where=str(path),
@@ -89,6 +100,25 @@ class Store:
                 fix=f"move it aside (mv {path} {path}.broken); dflab starts a new one and "
                 "nothing in the old file is touched",
             ) from None
+        self._identity = _identity(path)
+        self.broken: str | None = None
+
+    def check(self) -> None:
+        """Raise :class:`StoreError` when the file under us was truncated, replaced or
+        removed since it was opened: writing on would acknowledge answers that are lost."""
+        if self.broken is None:
+            try:
+                if _identity(self.path) != self._identity:
+                    self.broken = "was replaced or removed"
+                elif _truncated(self.path):
+                    self.broken = "was truncated"
+            except OSError:
+                self.broken = "was removed"
+        if self.broken is not None:
+            raise StoreError(f"the session database {self.broken} while dflab was using it; "
+                             "no more answers are accepted", where=str(self.path),
+                             fix="stop dflab, restore sessions.db from a backup (or move it "
+                             "aside), then start it again")
 
     def close(self) -> None:
         self._db.close()
@@ -103,6 +133,7 @@ class Store:
     def tx(self) -> Iterator[sqlite3.Connection]:
         """A write transaction that takes the lock at once (no lost updates)."""
         with self._lock:
+            self.check()
             try:
                 self._db.execute("BEGIN IMMEDIATE")
             except sqlite3.DatabaseError as exc:
@@ -116,9 +147,15 @@ class Store:
                 self._db.execute("ROLLBACK")
                 raise
             else:
+                try:
+                    self.check()  # the file may have gone while we wrote: do not acknowledge
+                except StoreError:
+                    self._db.execute("ROLLBACK")
+                    raise
                 self._db.execute("COMMIT")
 
     def query(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        self.check()
         try:
             with self._lock:
                 return list(self._db.execute(sql, args))
@@ -229,14 +266,14 @@ class Store:
         the transaction so concurrent answers cannot slip past either."""
         with self.tx() as db:
             if counted:
-                rows = db.execute(
-                    "SELECT COUNT(*) AS n, COALESCE(SUM(status = 'correct'), 0) AS ok"
-                    " FROM attempts WHERE session_id = ? AND task_id = ? AND counted = 1",
-                    (session_id, task_id)).fetchone()
-                if rows["ok"]:
+                row = db.execute("SELECT n, correct_at FROM attempt_tally"
+                                 " WHERE session_id = ? AND task_id = ?",
+                                 (session_id, task_id)).fetchone()
+                used, solved = (row["n"], row["correct_at"] is not None) if row else (0, False)
+                if solved:
                     raise RefusedError(f"task '{task_id}' is already solved",
                                        fix="'lab tasks' shows what is left")
-                if limit is not None and rows["n"] >= limit:
+                if limit is not None and used >= limit:
                     raise RefusedError(f"no attempts left for task '{task_id}' ({limit} used)",
                                        fix="move on to another task; 'lab score' shows where "
                                        "you stand")
@@ -261,17 +298,15 @@ class Store:
 
     def tally(self, session_id: str, task_id: str) -> tuple[int, float, float | None]:
         """Count, best score and first correct time of a task's counted attempts."""
-        row = self.query(
-            "SELECT COUNT(*) AS n, COALESCE(MAX(score), 0) AS best,"
-            " MIN(CASE WHEN status = 'correct' THEN at END) AS correct_at"
-            " FROM attempts WHERE session_id = ? AND task_id = ? AND counted = 1",
-            (session_id, task_id))[0]
+        rows = self.query(TALLY_SQL, (session_id, task_id))
+        if not rows:
+            return 0, 0.0, None
+        row = rows[0]
         return int(row["n"]), float(row["best"]), row["correct_at"]
 
     def solved(self, session_id: str) -> set[str]:
         """Ids of the tasks with a correct attempt (cheap: used on every answer)."""
-        rows = self.query("SELECT DISTINCT task_id FROM attempts WHERE session_id = ?"
-                          " AND status = 'correct' AND counted = 1", (session_id,))
+        rows = self.query(SOLVED_SQL, (session_id,))
         return {r["task_id"] for r in rows}
 
     def task_hints(self, session_id: str, task_id: str) -> list[tuple[int, float, float]]:
@@ -321,9 +356,33 @@ class Store:
 
     def attempt_counts(self, session_id: str) -> dict[str, int]:
         """Counted attempts per task (what attempt limits are measured against)."""
-        rows = self.query("SELECT task_id, COUNT(*) AS n FROM attempts WHERE session_id = ?"
-                          " AND counted = 1 GROUP BY task_id", (session_id,))
+        rows = self.query("SELECT task_id, n FROM attempt_tally WHERE session_id = ?",
+                          (session_id,))
         return {r["task_id"]: int(r["n"]) for r in rows}
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    info = path.stat()
+    return info.st_dev, info.st_ino
+
+
+def _truncated(path: Path) -> bool:
+    # Smaller than one page: an SQLite file once written never shrinks below that.
+    return path.stat().st_size < MIN_DB_BYTES
+
+
+def _refuse_damaged(path: Path) -> None:
+    """A present but empty file is an accident to report, never a database to re-create
+    silently (that would hide every answer it held). Only ``stat``: opening and closing
+    the file here would drop the fcntl locks another connection of this process holds."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return
+    if size == 0:
+        raise StoreError("the session database is unreadable: it is empty (0 bytes)",
+                         where=str(path), fix=f"restore it from a backup, or move it aside "
+                         f"(mv {path} {path}.broken) to start a new one")
 
 
 def _session(row: sqlite3.Row) -> SessionRow:

@@ -84,4 +84,8 @@ def _table(status: dict[str, Any], now: float, width: int) -> Table:
                      f"running, {online} connected; mean {mean:.1f}%")
     if any(s.get("copied") for s in seats):
         table.caption += "\nC: an answer right for another seat's variant only (copied?)"
+    # /work over the profile's work_mb is watched, not enforced (docs/classroom.md).
+    over = [s["seat"] for s in seats if s.get("work_over_quota")]
+    if over:
+        table.caption += f"\n/work over quota (not enforced): {', '.join(over)}"
     return table

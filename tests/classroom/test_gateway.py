@@ -140,7 +140,7 @@ def test_a_seat_answers_over_ssh_and_only_as_itself(classroom, gateway):
     out = asyncio.run(_session(gateway.port, "alice", passwords["alice"],
                                ["lab answer scanner 10.9.9.9", "stty size",
                                 "echo DONE-$((40+2))"], "DONE-42", resize=(132, 43)))
-    assert "wrong" in out.lower()
+    assert "not correct" in out.lower()
     assert "43 132" in out  # the window change reached the lab's terminal
     assert _attempts(home, "alice") == ["10.9.9.9"]
     assert _attempts(home, "bob") == []

@@ -169,3 +169,21 @@ def _class_of(home: Path, session_id: str) -> str:
         return found[0] if found else ""
     finally:
         classes.close()
+
+
+def test_a_seat_over_its_work_quota_shows_on_the_board(local_class, cli, home):
+    # The quota is watched, not enforced: the board must say which seat is over it.
+    from runner.classroom.serve import ClassServer
+    from runner.classroom.status import class_status
+
+    server = ClassServer(home, local_class)
+    try:
+        server._record_quota(["alice"])
+        seats = {s["seat"]: s for s in class_status(home, local_class)["seats"]}
+        assert seats["alice"]["work_over_quota"] and not seats["bob"]["work_over_quota"]
+        board = cli("class", "board", local_class, "--once")
+        assert "/work over quota (not enforced): alice" in board.stdout, board.stdout
+        server._record_quota([])
+        assert not any(s["work_over_quota"] for s in class_status(home, local_class)["seats"])
+    finally:
+        server.store.close()

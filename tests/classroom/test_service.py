@@ -22,7 +22,7 @@ def seat(local_class, home) -> Iterator[tuple[Running, SeatService]]:
     classes.close()
     running = existing_session(home, lab.session_id)
     thread = serve_seat(running, local_class, "alice", rate_per_minute=1000)
-    service = thread.server.service  # type: ignore[attr-defined]
+    service = thread.service
     yield running, service
     thread.close()
     running.store.close()

@@ -238,3 +238,78 @@ def test_unknown_host_is_named(tmp_path: Path) -> None:
 
 def test_registry_names_every_event() -> None:
     assert events().names() == sorted(e.type for e in ALL)
+
+
+ALL_ETHERNET = [
+    SCAN,
+    {"type": "ping-sweep", "id": "sweep", "scanner": "attacker", "targets": ["victim"],
+     "alive": ["victim"]},
+    {"type": "login", "id": "tel", "client": "attacker", "server": "server",
+     "protocol": "telnet", "username": "{{user}}", "password": "{{password}}"},
+    {"type": "ssh-bruteforce", "id": "ssh", "client": "attacker", "server": "server",
+     "sessions": 2},
+    {"type": "http-transfer", "id": "dl", "client": "victim", "server": "attacker"},
+    {"type": "email", "id": "mail", "client": "attacker", "server": "server",
+     "attachment": {"name": "a.pdf", "size": 3000}},
+    {"type": "dns-tunnel", "id": "tun", "client": "victim", "resolver": "attacker"},
+    {"type": "beacon", "id": "c2", "client": "victim", "server": "attacker", "count": 2,
+     "protocol": "https"},
+    {"type": "icmp-tunnel", "id": "icmp", "client": "victim", "server": "attacker"},
+    {"type": "tor-tls", "id": "tor", "client": "victim", "count": 1, "cells": 2},
+    {"type": "arp-spoof", "id": "mitm", "attacker": "attacker", "victim": "victim",
+     "gateway": "gw", "replies": 2},
+]
+
+
+def test_every_event_is_byte_identical_for_a_seed(make: Make) -> None:
+    """Nothing draws from a global random stream or the clock (MIME boundaries, message
+    ids): the same seed gives the same bytes, another seed other bytes."""
+    one = make(ALL_ETHERNET, 9, background={"volume": 200})
+    two = make(ALL_ETHERNET, 9, background={"volume": 200})
+    assert one.files["net"].read_bytes() == two.files["net"].read_bytes()
+    assert one.values == two.values
+    assert make(ALL_ETHERNET, 10, background={"volume": 200}).sha256 != one.sha256
+    assert {e["type"] for e in ALL_ETHERNET} == {e.type for e in ALL if e.link == "ethernet"}
+
+
+def test_hosts_beyond_the_lan_are_seen_behind_the_gateway(make: Make) -> None:
+    variant = make([SCAN, {"type": "login", "id": "ftp", "at": 3, "client": "server",
+                           "server": "victim", "protocol": "ftp", "username": "u",
+                           "password": "p"}], gateway="gw", lan="10.0.0.0/8")
+    values = variant.values
+    frames = packets(variant.files["net"])
+    from_attacker = [p for p in frames if p[IP].src == values["attacker"]["ip"]]
+    assert {p[Ether].src for p in from_attacker} == {values["gw"]["mac"]}
+    assert {p[IP].ttl for p in from_attacker} <= set(range(50, 60))
+    to_attacker = [p for p in frames if p[IP].dst == values["attacker"]["ip"]]
+    assert {p[Ether].dst for p in to_attacker} == {values["gw"]["mac"]}
+    on_lan = [p for p in frames if p[IP].src == values["server"]["ip"]]
+    assert {p[Ether].src for p in on_lan} == {values["server"]["mac"]}
+    assert {p[IP].ttl for p in on_lan} == {64}
+
+
+def test_lan_without_gateway_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match="'lan' needs 'gateway'"):
+        load_story(_story(tmp_path, "lan: 10.0.0.0/24\n"))
+
+
+def test_every_event_and_its_parameters_are_documented() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "stories.md").read_text("utf-8")
+    for event in ALL:
+        section = docs.split(f"#### `{event.type}`\n", 1)
+        assert len(section) == 2, f"docs/stories.md has no section for {event.type}"
+        text = section[1].split("####", 1)[0]
+        for name in set(event.Params.model_fields) - {"type", "id", "at"}:
+            assert f"`{name}`" in text, f"{event.type}: parameter {name} not documented"
+
+
+def test_embed_hosts_need_local_hosts_in_the_real_capture(tmp_path: Path) -> None:
+    real = Path(__file__).resolve().parents[2] / "pcaps" / "zeek_http_vlan.pcap"
+    (tmp_path / "public.pcap").write_bytes(real.read_bytes())  # public addresses only
+    with pytest.raises(ScenarioError) as caught:
+        load_story(_story(tmp_path, "embed_into: public.pcap\nembed_hosts: [victim]\n"))
+    assert "has 0 local (private /24) hosts" in caught.value.problems[0].one_line()
+    story = load_story(_story(tmp_path, "embed_into: public.pcap\n"))  # nothing to take over
+    variant = generate_variant(story, 1, tmp_path / "out")
+    # no private LAN to renumber: the real frames are kept byte for byte
+    assert [bytes(p) for p in packets(variant.files["net"])] == [bytes(p) for p in packets(real)]

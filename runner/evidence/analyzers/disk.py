@@ -12,7 +12,7 @@ from runner.evidence.disk.walk import walk_volume
 
 _VOLUME = Field("volume", "int", "partition slot (as mmls numbers it), -1 for a file system "
                 "filling the whole image")
-_TIME = "UTC, ISO 8601 with nanoseconds; '' when not stored (FAT: local time, see docs)"
+_TIME = "UTC, ISO 8601 with nanoseconds; '' when not stored (FAT/exFAT: local time, see docs)"
 
 
 @register

@@ -83,36 +83,52 @@ def scan(image: DiskImage, vol: Volume, walked: Walked) -> list[Hit]:
         count = min(claimed, in_image - start)
         if count <= 0:
             break
-        for block, data in _read_blocks(image, vol, start, count, bsize):
-            for sig, name, what in _BY_PREFIX.get(bytes(data[:3]), ()):
-                if data[: len(sig)] == sig:
-                    hits.append(Hit(vol.offset + block * bsize, block, name, what,
-                                    _owner(owners, starts, block)))
-                    break
+        where = f"volume {vol.index}"
+        for block, sig in _signatures(image, vol.offset, start, count, bsize, where):
+            hits.append(Hit(vol.offset + block * bsize, block, sig[1], sig[2],
+                            _owner(owners, starts, block)))
     return hits
 
 
-def _read_blocks(image: DiskImage, vol: Volume, start: int, count: int,
-                 bsize: int) -> Iterator[tuple[int, memoryview]]:
+def scan_gap(image: DiskImage, slot: int, start: int, length: int) -> list[Hit]:
+    """Signatures at sector starts in a gap of the partition table (mmls 'Unallocated')."""
+    size = image.sector_size
+    count = min(length, max(0, image.size // size - start))
+    return [Hit(sector * size, sector, sig[1], sig[2], "")
+            for sector, sig in _signatures(image, 0, start, count, size, f"gap {slot}")]
+
+
+def _signatures(image: DiskImage, base: int, start: int, count: int, bsize: int,
+                where: str) -> Iterator[tuple[int, tuple[bytes, str, str]]]:
+    """(block, signature) for each block of a range that starts with a known signature."""
+    for block, data in _read_blocks(image, base, start, count, bsize, where):
+        for sig in _BY_PREFIX.get(bytes(data[:3]), ()):
+            if data[: len(sig[0])] == sig[0]:
+                yield block, sig
+                break
+
+
+def _read_blocks(image: DiskImage, base: int, start: int, count: int, bsize: int,
+                 where: str) -> Iterator[tuple[int, memoryview]]:
     """(block number, first bytes) of each block in a range, read in large pieces."""
     per_read = max(1, _READ // bsize)
     block = start
     end = start + count
     while block < end:
         n = min(per_read, end - block)
-        offset = vol.offset + block * bsize
+        offset = base + block * bsize
         try:
             buf = memoryview(image.img.read(offset, n * bsize))
         except TSK_ERRORS:
             image.warn(f"{image.name}: offset {offset}: unallocated space unreadable "
-                       f"(volume {vol.index}, blocks {block}-{block + n - 1}); not scanned")
+                       f"({where}, blocks {block}-{block + n - 1}); not scanned")
             block += n
             continue
         for i in range(0, len(buf) - 2, bsize):
             yield block + i // bsize, buf[i : i + 16]
         if len(buf) < n * bsize:
-            image.warn(f"{image.name}: offset {offset + len(buf)}: image ends inside volume "
-                       f"{vol.index} (truncated?); the rest is not scanned")
+            image.warn(f"{image.name}: offset {offset + len(buf)}: image ends inside "
+                       f"{where} (truncated?); the rest is not scanned")
             return
         block += n
 

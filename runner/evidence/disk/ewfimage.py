@@ -20,25 +20,60 @@ from runner.errors import EvidenceError
 from runner.evidence.disk.image import TSK_ERRORS, DiskImage, Warn, survey
 
 _CHUNK = 4 << 20
+_CHUNK_WARNINGS = 10  # chunks named one by one; _verify adds the total
 
 
 class EwfImg(pytsk3.Img_Info):  # type: ignore[misc]
-    """A pytsk3 image whose bytes come from a pyewf handle (pytsk3's documented pattern)."""
+    """A pytsk3 image whose bytes come from a pyewf handle (pytsk3's documented pattern).
 
-    def __init__(self, handle: Any) -> None:
+    A chunk libewf cannot deliver (a segment file missing or cut short) reads as zeros,
+    like ``ewfexport`` with zero-on-error, and is warned about once with its offset, so
+    TSK still lists what the readable chunks hold instead of failing the whole image.
+    """
+
+    def __init__(self, handle: Any, name: str, warn: Warn) -> None:
         self._handle = handle
+        self._name = name
+        self._warn = warn
+        self._size = int(handle.get_media_size())
+        self._chunk = max(512, int(handle.get_sectors_per_chunk() or 64) *
+                          int(handle.get_bytes_per_sector() or 512))
+        self.bad_chunks: set[int] = set()
         super().__init__(url="", type=pytsk3.TSK_IMG_TYPE_EXTERNAL)
 
     def close(self) -> None:
         self._handle.close()
 
     def read(self, offset: int, size: int) -> bytes:
-        self._handle.seek(offset)
-        data: bytes = self._handle.read(size)
+        size = max(0, min(size, self._size - offset))
+        try:
+            self._handle.seek(offset)
+            data: bytes = self._handle.read(size)
+        except TSK_ERRORS:
+            return self._read_chunkwise(offset, size)
         return data
 
+    def _read_chunkwise(self, offset: int, size: int) -> bytes:
+        parts = []
+        at = offset
+        while at < offset + size:
+            start = at - at % self._chunk
+            want = min(start + self._chunk, offset + size) - at
+            try:
+                self._handle.seek(at)
+                parts.append(self._handle.read(want))
+            except TSK_ERRORS as exc:
+                if start not in self.bad_chunks:
+                    self.bad_chunks.add(start)
+                    if len(self.bad_chunks) <= _CHUNK_WARNINGS:  # then only the total
+                        self._warn(f"{self._name}: offset {start}: E01 chunk unreadable "
+                                   f"({_reason(exc)}); read as zeros")
+                parts.append(bytes(want))
+            at += want
+        return b"".join(parts)
+
     def get_size(self) -> int:
-        return int(self._handle.get_media_size())
+        return self._size
 
 
 def open_ewf(path: Path, warn: Warn) -> DiskImage:
@@ -56,7 +91,8 @@ def open_ewf(path: Path, warn: Warn) -> DiskImage:
                             where=str(path),
                             fix="check the image with `ewfverify`; all segment files "
                                 "(.E01, .E02, ...) must sit side by side") from None
-    image = DiskImage(Path(path).name, EwfImg(handle), int(handle.get_media_size()), warn)
+    name = Path(path).name
+    image = DiskImage(name, EwfImg(handle, name, warn), int(handle.get_media_size()), warn)
     image.sector_size = int(handle.get_bytes_per_sector() or 512)
     image.extra["ewf"] = _metadata(handle, names)
     image.extra["ewf"].update(_verify(image, handle))
@@ -80,24 +116,23 @@ def _metadata(handle: Any, names: list[str]) -> dict[str, Any]:
 
 
 def _verify(image: DiskImage, handle: Any) -> dict[str, Any]:
-    """MD5 and SHA-256 of the media; a stored MD5 that differs is a warning."""
+    """MD5 and SHA-256 of the media (unreadable chunks as zeros); a stored MD5 that
+    differs is a warning."""
     md5, sha256 = hashlib.md5(usedforsecurity=False), hashlib.sha256()
     done = 0
-    try:
-        handle.seek(0)
-        while done < image.size:
-            chunk = handle.read(min(_CHUNK, image.size - done))
-            if not chunk:
-                break
-            md5.update(chunk)
-            sha256.update(chunk)
-            done += len(chunk)
-    except TSK_ERRORS as exc:
-        image.warn(f"{image.name}: offset {done}: media unreadable: {_reason(exc)}")
+    while done < image.size:
+        chunk = image.img.read(done, min(_CHUNK, image.size - done))
+        if not chunk:
+            break
+        md5.update(chunk)
+        sha256.update(chunk)
+        done += len(chunk)
     stored = str((handle.get_hash_values() or {}).get("MD5", "")).lower()
     computed = md5.hexdigest()
-    if done < image.size:
-        image.warn(f"{image.name}: only {done} of {image.size} media bytes could be read")
+    bad = image.img.bad_chunks
+    if bad:
+        image.warn(f"{image.name}: {len(bad)} chunk(s) unreadable, the first at offset "
+                   f"{min(bad)}: the hashes cover zeros there")
     elif stored and stored != computed:
         image.warn(f"{image.name}: stored MD5 {stored} does not match the MD5 of the media "
                    f"{computed}: a chunk is damaged (ewfverify reports FAILURE)")

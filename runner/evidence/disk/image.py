@@ -82,7 +82,11 @@ def fs_name(ftype: int) -> str:
 @contextmanager
 def utc() -> Iterator[None]:
     """Run with TZ=UTC: TSK converts FAT's zone-less local times with mktime(), so this
-    makes them come out as written (as ``fls -z UTC`` shows them)."""
+    makes them come out as written (as ``fls -z UTC`` shows them). The zone is
+    process-wide, so it is only touched when the local zone is not UTC already."""
+    if time.localtime().tm_gmtoff == 0 and not time.daylight:
+        yield
+        return
     before = os.environ.get("TZ")
     os.environ["TZ"] = "UTC"
     time.tzset()

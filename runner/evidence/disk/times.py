@@ -1,10 +1,10 @@
 """File-system times as the fact tables show them: UTC ISO 8601 with nanoseconds.
 
 The Sleuth Kit hands every time over as seconds since the Unix epoch plus
-nanoseconds. NTFS, exFAT (with its UTC offset field) and ext store UTC, so these
-are exact. FAT stores local wall-clock time with no zone: it is shown as written,
-labelled UTC (dflab runs TSK with TZ=UTC, like ``fls -z UTC``); the examiner
-applies the seized machine's zone. A time of 0 (not stored) is ''.
+nanoseconds. NTFS and ext store UTC, so these are exact. FAT and exFAT store local
+wall-clock time (TSK ignores exFAT's optional UTC-offset field): it is shown as
+written, labelled UTC (dflab runs TSK with TZ=UTC, like ``fls -z UTC``); the
+examiner applies the seized machine's zone. A time of 0 (not stored) is ''.
 """
 
 from __future__ import annotations

@@ -60,7 +60,7 @@ def unpacked(path: Path, fmt: str, opener: Callable[..., Any], warn: Callable[[s
                             f"{fmt} content unpacks to more than {limit} bytes; refused "
                             "(a decompression bomb, or an image too large to unpack here)",
                             where=str(path), fix="unpack it yourself and give the raw file")
-                    dst.write(chunk)
+                    _write(dst, chunk, path, tmp)
         except EOFError:
             warn(f"{path}: {fmt} stream cut short after {total} unpacked bytes; "
                  "analysing what was unpacked")
@@ -70,6 +70,17 @@ def unpacked(path: Path, fmt: str, opener: Callable[..., Any], warn: Callable[[s
                 where=str(path), fix="check the file, or unpack what you can yourself",
             ) from None
         yield out
+
+
+def _write(dst: Any, chunk: bytes, path: Path, tmp: str) -> None:
+    """Write unpacked bytes; a full or read-only temporary folder is its own error."""
+    try:
+        dst.write(chunk)
+    except OSError as exc:
+        raise EvidenceError(
+            f"cannot unpack into {tmp}: {exc.strerror or exc}", where=str(path),
+            fix="free space there (or set TMPDIR to a larger folder), or unpack it yourself",
+        ) from None
 
 
 __all__ = ["MAX_UNPACKED", "compression", "unpacked"]

@@ -41,3 +41,25 @@ def test_carving_reads_an_e01_like_a_raw_image(tmp_path: Path, make_fat: MakeFat
     media = facts.tables["ewf.media"][0]
     assert (media["case_number"], media["verified"]) == ("case 7", True)
     assert media["media_size"] == image.stat().st_size
+
+
+def test_a_picture_hidden_between_partitions_is_found(tmp_path: Path) -> None:
+    from evidence.kinds import tsk
+
+    image = tmp_path / "gpt.img"
+    with image.open("wb") as handle:
+        handle.truncate(40 * 1024 * 1024)
+    table = ('label: gpt\n'
+             'start=2048, size=30000, type=EBD0A0A2-B9E5-4433-87C0-68B6B72699C7\n'
+             'start=34816, size=40000, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4\n')
+    sh("sfdisk", "-q", str(image), stdin=table.encode())
+    sh("mkfs.vfat", "--offset", "2048", "-F", "16", "-s", "1", str(image), "15000")
+    with image.open("r+b") as handle:  # between the partitions: sectors 32048-34815
+        handle.seek(32100 * 512)
+        handle.write(JPEG)
+    hits = list(analyze_evidence(image, ["carve"]).tables["carve.signatures"])
+    assert [(h["offset"], h["block"], h["signature"]) for h in hits] == \
+        [(32100 * 512, 32100, "jpeg")]
+    gap = {slot: (start, length, what) for slot, start, length, what in tsk.mmls(image)}
+    start, length, what = gap[hits[0]["volume"]]
+    assert what == "Unallocated" and start <= 32100 < start + length

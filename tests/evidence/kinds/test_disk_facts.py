@@ -6,10 +6,14 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import time
 from pathlib import Path
+
+import pytest
 
 from evidence.kinds.conftest import MakeFat
 from evidence.test_facts_cli import _run
+from runner.evidence.kinds.dispatch import analyze_evidence
 from runner.evidence.query import check_query, resolve_query
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "disk"
@@ -66,3 +70,39 @@ def test_dflab_facts_reads_a_gzipped_image(tmp_path: Path) -> None:
     assert (code, data["kind"]) == (0, "disk")
     names = {r["name"] for r in data["tables"]["disk.files"] if r["deleted"]}
     assert {"1.bin", "333.bin", "555.bin", "Текстовый документ.txt"} <= names
+
+
+def test_terminal_view_of_disk_tables_is_readable(tmp_path: Path) -> None:
+    code, out, _ = _run(str(DATA / "plaso_image.E01"), home=tmp_path)
+    assert code == 0
+    lines = out.splitlines()
+    # ewf.media (one wide row) reads as "field value" lines
+    assert any(line.split() == ["examiner_name", "John", "Doe"] for line in lines)
+    header = next(line for line in lines if line.split()[:2] == ["volume", "path"])
+    assert header.split() == ["volume", "path", "inode", "type", "deleted", "size", "mtime",
+                              "sha256"]  # the rest of disk.files is in --json
+
+
+def test_fat_times_do_not_depend_on_the_local_zone(
+        make_fat: MakeFat, monkeypatch: pytest.MonkeyPatch) -> None:
+    image = make_fat({"a.txt": b"x"})
+    utc_rows = list(analyze_evidence(image).tables["disk.files"])
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        ny_rows = list(analyze_evidence(image).tables["disk.files"])
+        assert time.localtime().tm_gmtoff != 0  # the caller's zone is put back
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert ny_rows == utc_rows
+    assert any(r["mtime"] for r in utc_rows if r["name"] == "a.txt")
+
+
+def test_export_objects_on_a_disk_image_says_it_exports_nothing(tmp_path: Path) -> None:
+    out_dir = tmp_path / "out"
+    code, _, err = _run(str(DATA / "plaso_image.E01"), "--export-objects", str(out_dir),
+                        home=tmp_path)
+    assert code == 0
+    assert "is ewf evidence, nothing exported" in " ".join(err.split())
+    assert not out_dir.exists() or not any(out_dir.iterdir())

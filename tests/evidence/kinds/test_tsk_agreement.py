@@ -170,3 +170,29 @@ def test_generated_ntfs_agrees(tmp_path: Path) -> None:
     facts = analyze_evidence(image)
     assert facts.tables["disk.volumes"][0]["label"] == "CASE42"
     assert_agrees(image, facts)
+
+
+def test_generated_gpt_disk_with_fat_and_ext4_partitions_agrees(tmp_path: Path) -> None:
+    image = tmp_path / "gpt.img"
+    with image.open("wb") as handle:
+        handle.truncate(40 * 1024 * 1024)
+    table = ('label: gpt\n'
+             'start=2048, size=30000, type=EBD0A0A2-B9E5-4433-87C0-68B6B72699C7, name="data"\n'
+             'start=34816, size=40000, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name="linux"\n')
+    sh("sfdisk", "-q", str(image), stdin=table.encode())
+    sh("mkfs.vfat", "--offset", "2048", "-F", "16", "-s", "1", "-n", "USBDATA", str(image),
+       "15000")
+    note = tmp_path / "note.txt"
+    note.write_bytes(b"meet at noon\n")
+    sh("mcopy", "-i", f"{image}@@{2048 * 512}", str(note), "::note.txt")
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "root.txt").write_bytes(b"root\n")
+    sh("mkfs.ext4", "-q", "-F", "-L", "LINUX", "-E", f"offset={34816 * 512}", "-d", str(tree),
+       str(image), "20000k")
+    facts = analyze_evidence(image)
+    assert [(v["volume"], v["fs_type"], v["label"]) for v in facts.tables["disk.volumes"]] == \
+        [(4, "fat16", "USBDATA"), (6, "ext4", "LINUX")]
+    assert [(p["description"], p["fs_type"]) for p in facts.tables["disk.partitions"]
+            if p["flags"] == "alloc"] == [("data", "fat16"), ("linux", "ext4")]
+    assert_agrees(image, facts)

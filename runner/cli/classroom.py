@@ -22,7 +22,7 @@ from runner.classroom.status import class_status
 from runner.cli import grants
 from runner.cli.classroom_attach import run_attach
 from runner.cli.context import Ctx, add_json_flag
-from runner.errors import ExitCode, RefusedError
+from runner.errors import ExitCode, RefusedError, UsageError
 from runner.home import Home
 from runner.scenario.catalogue import resolve_ref
 from runner.ui.board import board_table
@@ -35,8 +35,10 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     cmds = top.add_subparsers(dest="class_command", metavar="ACTION")
     p = cmds.add_parser("create", help="create a class from a roster CSV")
     p.add_argument("name")
-    p.add_argument("--scenario", action="append", required=True,
+    p.add_argument("--scenario", action="append",
                    help="scenario id or file; repeat for several (a seat picks one at login)")
+    p.add_argument("--course", metavar="COURSE",
+                   help="the course's scenarios, in course order (planned ones left out)")
     p.add_argument("--roster", required=True, type=Path, help="CSV: id,name[,email,language]")
     p.add_argument("--minutes", type=int, help="time box per seat (default: none)")
     p.add_argument("--lang", default="en", help="default task language (default: en)")
@@ -135,7 +137,7 @@ def _help(parser: argparse.ArgumentParser, ctx: Ctx) -> int:
 
 def run_create(args: argparse.Namespace, ctx: Ctx) -> int:
     roster = read_roster(args.roster)
-    paths = [resolve_ref(ref, ctx.env) for ref in args.scenario]
+    paths = _class_scenarios(args, ctx)
     if args.credentials_out and args.credentials_out.exists():
         raise RefusedError(f"{args.credentials_out} already exists",
                            fix="choose a new file; passwords are shown only once")
@@ -154,6 +156,20 @@ def run_create(args: argparse.Namespace, ctx: Ctx) -> int:
             ctx.stdout.write(f"{trainee.seat}\t{password}\t{trainee.name}\n")
     ctx.info(f"next: 'dflab class start {args.name}', then 'dflab class serve {args.name}'")
     return ExitCode.OK
+
+
+def _class_scenarios(args: argparse.Namespace, ctx: Ctx) -> list[Path]:
+    """The scenario files of a new class: from --scenario, or from --course in its order."""
+    if bool(args.scenario) == bool(args.course):
+        raise UsageError("name the class's scenarios with --scenario or --course (one of them)",
+                         fix="e.g. 'dflab class create NAME --course network-investigation'")
+    if args.scenario:
+        return [resolve_ref(ref, ctx.env) for ref in args.scenario]
+    from runner.scenario.course import resolve_course
+
+    course = resolve_course(args.course, ctx.env)
+    return [course.scenario_paths[i.scenario] for i in course.model.items()
+            if i.scenario in course.scenario_paths]
 
 
 def run_list(args: argparse.Namespace, ctx: Ctx) -> int:

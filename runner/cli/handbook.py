@@ -39,7 +39,12 @@ def run_handbook(args: argparse.Namespace, ctx: Ctx) -> int:
         blocks = scenario_blocks(loaded, args.lang, cache, args.seed)
         blocks.insert(0, ("p*", label("handbook", args.lang)))
     except NotFoundError:
-        blocks = course_blocks(resolve_course(args.ref, ctx.env), args.lang, cache, args.seed)
+        try:
+            course = resolve_course(args.ref, ctx.env)
+        except NotFoundError:
+            raise NotFoundError(f"no scenario or course '{args.ref}'",
+                                fix="'dflab list' and 'dflab course list' show them") from None
+        blocks = course_blocks(course, args.lang, cache, args.seed)
     title = str(next(p for k, p in blocks if k == "h1"))
     text = (to_html(blocks, title, args.lang) if args.format == "html"
             else to_markdown(blocks))

@@ -65,7 +65,8 @@ def test_bad_course_reports_file_line_and_did_you_mean(tmp_path, cli):
 
 def test_planned_entries_are_shown_and_skipped(tmp_path, home):
     path = _write(tmp_path, "schema_version: 1\nid: c\ntitle: C\ndays:\n"
-                  "  - title: D1\n    scenarios:\n      - scenario: not-yet\n        planned: true\n"
+                  "  - title: D1\n    scenarios:\n"
+                  "      - scenario: not-yet\n        planned: true\n"
                   "      - scenario: traceroute-path\n      - scenario: port-scan-triage\n")
     course = load_course(path)
     assert next_scenario(course, set()).name == "traceroute-path.yaml"

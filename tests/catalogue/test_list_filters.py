@@ -18,7 +18,7 @@ def test_json_gives_blocks_level_languages_and_evidence_kinds(cli):
     assert rows and all(r["blocks"] and set(r["blocks"]) <= set(BLOCKS) for r in rows)
     for r in rows:
         assert r["level"] in ("beginner", "intermediate", "advanced")
-        assert r["languages"][0] == "en" and "uk" in r["languages"]
+        assert r["languages"] == ["en", "ru", "uk"]
         assert r["evidence_kinds"] == ["pcap"] and r["minutes"] > 0
 
 
@@ -26,6 +26,7 @@ def test_filters(cli):
     assert _ids(cli, "--block", "mitm") == ["arp-poisoning"]
     assert _ids(cli, "--level", "intermediate") == ["arp-poisoning"]
     assert "traceroute-path" in _ids(cli, "--language", "uk")
+    assert len(_ids(cli, "--language", "ru")) == len(_ids(cli))
     assert _ids(cli, "--language", "kk") == []
     assert _ids(cli, "--kind", "e01") == [] and len(_ids(cli, "--kind", "pcap")) >= 4
     assert _ids(cli, "--course", "first-responder") == ["ftp-credentials"]

@@ -117,3 +117,10 @@ def test_validate_reports_missing_and_stale_translations(cli, scenario):
     assert result.code == 0
     assert "tasks[0].question: 'uk' translation is stale" in result.stdout
     assert "tasks[0].hints[0].text: no 'uk' translation" in result.stdout
+
+
+def test_shipped_scenarios_have_no_missing_or_stale_translation():
+    for path in sorted((ROOT / "scenarios").glob("*.yaml")):
+        problems = translation_problems(load_source(path), path)
+        assert problems == [], problems[0].one_line()
+        assert (path.with_name(path.stem + ".l10n.json")).is_file()

@@ -71,7 +71,10 @@ def run_validate(args: argparse.Namespace, ctx: Ctx) -> int:
         if _is_course(file):
             from runner.scenario.course import validate_course
 
-            problems += validate_course(file, ctx.env)[1]
+            course, found = validate_course(file, ctx.env)
+            problems += found
+            if course is not None:
+                problems += translation_problems(load_source(file), file)
             continue
         loaded, found = validate_scenario(file)
         problems += found

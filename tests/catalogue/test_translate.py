@@ -124,3 +124,24 @@ def test_shipped_scenarios_have_no_missing_or_stale_translation():
         problems = translation_problems(load_source(path), path)
         assert problems == [], problems[0].one_line()
         assert (path.with_name(path.stem + ".l10n.json")).is_file()
+
+
+def test_a_course_file_exports_and_imports_too(cli, tmp_path):
+    course = tmp_path / "courses" / "c.yaml"
+    course.parent.mkdir()
+    course.write_text("schema_version: 1\nid: c\ntitle: {en: A course, uk: Курс}\ndays:\n"
+                      "  - title: Day one  # first day\n    objectives: [Read a capture]\n"
+                      "    scenarios:\n      - scenario: traceroute-path\n", encoding="utf-8")
+    po_path = tmp_path / "c.ru.po"
+    assert cli("translate", "export", str(course), "--lang", "ru",
+               "--output", str(po_path)).code == 0
+    po = polib.pofile(str(po_path))
+    assert [e.msgctxt for e in po] == ["title", "days.0.title", "days.0.objectives.0"]
+    for entry, text in zip(po, ("Курс", "День первый", "Читать запись трафика"), strict=True):
+        entry.msgstr = text
+    po.save(str(po_path))
+    _msgfmt_check(po_path)
+    assert cli("translate", "import", str(po_path), "--scenario", str(course)).code == 0
+    text = course.read_text(encoding="utf-8")
+    assert "# first day" in text and "День первый" in text
+    assert cli("course", "show", str(course), "--lang", "ru", "--json").code == 0

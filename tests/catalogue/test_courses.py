@@ -99,3 +99,21 @@ def test_class_create_from_a_course_takes_its_scenarios_in_order(cli, tmp_path):
                                        "ftp-credentials"]
     neither = cli("class", "create", "k2", "--roster", str(roster))
     assert neither.code == 2 and "--scenario or --course" in neither.stderr
+
+
+def test_start_course_walks_the_course_in_order_through_real_local_labs(cli, tmp_path):
+    course = _write(tmp_path, "schema_version: 1\nid: two\ntitle: Two\ndays:\n"
+                    "  - title: D\n    scenarios:\n      - scenario: soon\n        planned: true\n"
+                    "      - scenario: traceroute-path\n      - scenario: port-scan-triage\n")
+    started = []
+    for _ in range(2):
+        result = cli("start", "--course", str(course), "--backend", "local", "--run", "true",
+                     "--remove")
+        assert result.code == 0, result.stderr
+        started.append(result.stderr.split("next is ", 1)[1].split()[0])
+    assert started == ["traceroute-path", "port-scan-triage"]
+    done = cli("start", "--course", str(course), "--backend", "local", "--run", "true")
+    assert done.code == 4 and "every scenario of course 'two' is finished" in done.stderr
+    shown = json.loads(cli("course", "show", str(course), "--json").stdout)
+    assert [i["state"] for i in shown["days"][0]["scenarios"]] == ["planned", "finished",
+                                                                  "finished"]

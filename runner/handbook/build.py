@@ -26,7 +26,7 @@ def scenario_blocks(loaded: LoadedScenario, lang: str, cache_dir: Path | None,
     m = loaded.model
     h = (f"h{level}", f"h{level + 1}", f"h{level + 2}")
     out: list[Block] = [(h[0], pick_text(m.title, lang))]
-    facts = [(label("level", lang), m.difficulty),
+    facts = [(label("level", lang), label(m.difficulty, lang)),
              (label("timing", lang), f"{m.estimated_minutes} {label('minutes', lang)}"),
              (label("blocks", lang), ", ".join(blocks_of(m.tags)) or "-"),
              # No shipped scenario generates its evidence yet: one key for everyone, so

@@ -14,7 +14,8 @@ LABELS: dict[str, dict[str, str]] = {
         "seed": "seed", "same": "the same for every trainee",
         "blocks": "Blocks", "day": "Day", "audience": "Audience",
         "prerequisites": "Prerequisites", "planned": "planned (not written yet)",
-        "contents": "Contents",
+        "contents": "Contents", "beginner": "beginner", "intermediate": "intermediate",
+        "advanced": "advanced",
     },
     "uk": {
         "handbook": "Посібник викладача", "objectives": "Навчальні цілі",
@@ -28,7 +29,8 @@ LABELS: dict[str, dict[str, str]] = {
         "seed": "seed", "same": "однакова для всіх слухачів",
         "blocks": "Блоки", "day": "День", "audience": "Для кого",
         "prerequisites": "Що потрібно знати заздалегідь", "planned": "заплановано (ще не "
-        "написано)", "contents": "Зміст",
+        "написано)", "contents": "Зміст", "beginner": "початковий",
+        "intermediate": "середній", "advanced": "поглиблений",
     },
     "ru": {
         "handbook": "Пособие преподавателя", "objectives": "Учебные цели",
@@ -42,7 +44,8 @@ LABELS: dict[str, dict[str, str]] = {
         "seed": "seed", "same": "одинаков для всех слушателей",
         "blocks": "Блоки", "day": "День", "audience": "Для кого",
         "prerequisites": "Что нужно знать заранее", "planned": "запланировано (ещё не "
-        "написано)", "contents": "Содержание",
+        "написано)", "contents": "Содержание", "beginner": "начальный",
+        "intermediate": "средний", "advanced": "продвинутый",
     },
 }
 

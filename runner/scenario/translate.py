@@ -54,7 +54,7 @@ def read_sidecar(path: Path) -> dict[str, dict[str, str]]:
 
 def write_sidecar(path: Path, hashes: dict[str, dict[str, str]]) -> None:
     body = {"about": "hash of the English text each translation was made from "
-            "(dflab translate; docs/translation.md)",
+            "(dflab translate; docs/courses.md)",
             "sources": {lang: dict(sorted(v.items())) for lang, v in sorted(hashes.items())}}
     sidecar_of(path).write_text(json.dumps(body, indent=1, ensure_ascii=False) + "\n",
                                 encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from runner.scenario.loader import LoadedScenario
@@ -13,37 +14,31 @@ BLOCKS: tuple[str, ...] = (
     "tunnelling-c2", "first-responder", "disk-forensics", "crypto", "darkweb", "osint",
     "mobile",
 )
-_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"\xd4\xc3\xb2\xa1", "pcap"), (b"\xa1\xb2\xc3\xd4", "pcap"), (b"\x4d\x3c\xb2\xa1", "pcap"),
-    (b"\xa1\xb2\x3c\x4d", "pcap"), (b"\x0a\x0d\x0d\x0a", "pcap"), (b"EVF\x09\x0d\x0a", "e01"),
-    (b"SQLite format 3", "sqlite"), (b"%PDF", "document"), (b"PK\x03\x04", "archive"),
-    (b"\xff\xd8\xff", "picture"), (b"\x89PNG", "picture"),
-)
+
 
 
 def blocks_of(tags: list[str]) -> list[str]:
     return [t for t in tags if t in BLOCKS]
 
 
-def evidence_kind(head: bytes, name: str) -> str:
-    """The kind of one evidence file from its first bytes (its name as a last resort)."""
-    for magic, kind in _MAGIC:
-        if head.startswith(magic):
-            return kind
-    if name.lower().endswith((".eml", ".mbox")):
-        return "mail"
-    return "file"
+def evidence_kind(path: Path) -> str:
+    """The kind of one evidence file, by content, from the evidence-kind registry.
+
+    A file no kind recognises (a note, a wordlist) is a plain ``file``.
+    """
+    from runner.errors import DflabError
+    from runner.evidence.kinds.registry import detect
+
+    try:
+        return detect(path).name
+    except DflabError:
+        return "file"
 
 
 def evidence_kinds(loaded: LoadedScenario) -> list[str]:
     kinds: list[str] = []
     for ev in loaded.evidence:
-        try:
-            with open(ev.path, "rb") as fh:
-                head = fh.read(16)
-        except OSError:
-            head = b""
-        kind = evidence_kind(head, ev.name)
+        kind = evidence_kind(ev.path)
         if kind not in kinds:
             kinds.append(kind)
     return kinds

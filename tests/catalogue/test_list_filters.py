@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from helpers import ROOT
+
 from runner.scenario.blocks import BLOCKS, evidence_kind
 
 
@@ -19,7 +21,7 @@ def test_json_gives_blocks_level_languages_and_evidence_kinds(cli):
     for r in rows:
         assert r["level"] in ("beginner", "intermediate", "advanced")
         assert r["languages"] == ["en", "ru", "uk"]
-        assert r["evidence_kinds"] == ["pcap"] and r["minutes"] > 0
+        assert r["evidence_kinds"] == ["capture"] and r["minutes"] > 0
 
 
 def test_filters(cli):
@@ -29,13 +31,16 @@ def test_filters(cli):
     assert "traceroute-path" in _ids(cli, "--language", "uk")
     assert len(_ids(cli, "--language", "ru")) == len(_ids(cli))
     assert _ids(cli, "--language", "kk") == []
-    assert _ids(cli, "--kind", "e01") == [] and len(_ids(cli, "--kind", "pcap")) >= 4
+    assert _ids(cli, "--kind", "e01") == [] and len(_ids(cli, "--kind", "capture")) >= 4
     assert _ids(cli, "--course", "first-responder") == ["ftp-credentials"]
     assert cli("list", "--block", "nosuch").code == 2
 
 
-def test_evidence_kind_by_content_not_name():
-    assert evidence_kind(b"\x0a\x0d\x0d\x0a\x00", "x.bin") == "pcap"
-    assert evidence_kind(b"EVF\x09\x0d\x0a\xff\x00", "disk.img") == "e01"
-    assert evidence_kind(b"SQLite format 3\x00", "mmssms.db") == "sqlite"
-    assert evidence_kind(b"hello", "notes.txt") == "file"
+def test_evidence_kind_by_content_not_name(tmp_path):
+    # The catalogue asks the evidence-kind registry: content decides, never the name.
+    pcapng = tmp_path / "x.bin"
+    pcapng.write_bytes((ROOT / "pcaps" / "cs_synscan.pcapng").read_bytes())
+    disguised = tmp_path / "capture.pcapng"
+    disguised.write_bytes(b"hello, not a capture\n")
+    assert evidence_kind(pcapng) == "capture"
+    assert evidence_kind(disguised) == "file"

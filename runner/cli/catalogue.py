@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--language", metavar="CODE",
                    help="only scenarios whose texts are complete in this language")
     p.add_argument("--kind", metavar="KIND", help="only scenarios with this evidence kind "
-                   "(pcap, e01, sqlite, picture, document, mail, file, ...)")
+                   "(capture, disk, ewf, ..., or file for anything else)")
     p.add_argument("--course", metavar="COURSE", help="only the scenarios of this course")
     add_json_flag(p)
     p.set_defaults(func=run_list)

@@ -31,8 +31,9 @@ class DocumentAnalyzer(KindAnalyzer):
             Field("printed", "str", f"last printed; {_TIME}"),
             Field("revision", "str", "revision number (ODF: editing cycles)"),
             Field("keywords", "str", "keywords"),
-            Field("application", "str", "program that wrote it (OOXML Application and "
-                  "AppVersion, ODF generator, PDF /Creator)"),
+            Field("application", "str", "program that wrote it (OOXML Application, ODF "
+                  "generator, PDF /Creator)"),
+            Field("app_version", "str", "OOXML AppVersion ('' for PDF and ODF)"),
             Field("producer", "str", "PDF /Producer (the library that made the PDF)"),
             Field("company", "str", "OOXML Company"),
             Field("template", "str", "OOXML Template"),

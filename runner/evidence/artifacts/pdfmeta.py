@@ -70,7 +70,7 @@ def _read(path: Path, warn: Callable[[str], None]) -> OfficeFacts:
         "title": _s(info, "/Title"), "subject": _s(info, "/Subject"), "author": _s(info, "/Author"),
         "last_modified_by": "", "created": pdf_date(_s(info, "/CreationDate")),
         "modified": pdf_date(_s(info, "/ModDate")), "printed": "", "revision": "",
-        "keywords": _s(info, "/Keywords"), "application": _s(info, "/Creator"),
+        "keywords": _s(info, "/Keywords"), "application": _s(info, "/Creator"), "app_version": "",
         "producer": _s(info, "/Producer"), "company": "", "template": "",
         "pages": _pages(reader, path, warn), "edit_minutes": -1, "macros": False,
         "javascript": js_keywords > 0, "encrypted": bool(encrypted),
@@ -84,7 +84,7 @@ def _s(info: Any, key: str) -> str:
         value = info.get(key)
     except Exception:
         return ""
-    return " ".join(str(value).split()) if value is not None else ""
+    return str(value).strip() if value is not None else ""
 
 
 def _pages(reader: Any, path: Path, warn: Callable[[str], None]) -> int:

@@ -93,7 +93,20 @@ class ExifAnalyzer(KindAnalyzer):
             log.propagate = before
         for message in dict.fromkeys(handler.messages):
             self.note(message, where=str(path))
+        if not tags:
+            self._silent_failure(path)
         return tags
+
+    def _silent_failure(self, path: Path) -> None:
+        """exifread returns nothing, without a word, for an EXIF block it cannot follow
+        (an IFD offset past the end): say so when the file does carry one."""
+        head = head_of(path)
+        at = head.find(b"Exif\x00\x00")
+        if picture_format(head) == "tiff":
+            at = 0
+        if at >= 0:
+            self.note("EXIF block present but unreadable (IFD offsets or counts out of "
+                      "range); no EXIF facts", where=str(path), offset=at)
 
     def finish(self) -> Tables:
         return {"pictures": self.pictures, "tags": self.tag_rows}

@@ -35,7 +35,8 @@ class MailAnalyzer(KindAnalyzer):
             Field("message_id", "str", "Message-ID: header"),
             Field("mailer", "str", "X-Mailer or User-Agent header"),
             Field("hops", "int", "Received: headers"),
-            Field("origin_ip", "str", "first public sending IP of the earliest hop ('' none)"),
+            Field("origin_ip", "str", "first sending IP of the earliest hop outside private, "
+                  "loopback and link-local ranges ('' when none)"),
             Field("spf", "str", "SPF result (Authentication-Results or Received-SPF)"),
             Field("dkim", "str", "DKIM result from Authentication-Results"),
             Field("dmarc", "str", "DMARC result from Authentication-Results"),
@@ -157,10 +158,18 @@ def _text_host(anchor: str) -> str:
     return word.lower().rstrip("/.") if re.fullmatch(r"(?:[\w-]+\.)+[A-Za-z]{2,}/?", word) else ""
 
 
+_INTERNAL = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16",
+             "100.64.0.0/10", "0.0.0.0/8", "fc00::/7", "fe80::/10", "::1/128")
+
+
 def _public(ip: str) -> bool:
+    """Not a private (RFC 1918/4193), shared, loopback or link-local address. Documentation
+    ranges (TEST-NET) count as public: generated evidence uses them for the outside world."""
     import ipaddress
 
     try:
-        return ipaddress.ip_address(ip).is_global
+        addr = ipaddress.ip_address(ip)
     except ValueError:
         return False
+    return not any(addr in ipaddress.ip_network(n) for n in _INTERNAL
+                   if ipaddress.ip_network(n).version == addr.version)

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from runner.evidence.analyzers.base import Field, KindAnalyzer, Tables
 from runner.evidence.analyzers.registry import register
-from runner.evidence.artifacts.sqlitedb import integer, quote_name, text
+from runner.evidence.artifacts.sqlitedb import SQL_ERRORS, integer, quote_name, text
 
 
 @register
@@ -60,27 +60,27 @@ class SqliteAnalyzer(KindAnalyzer):
         try:
             return [(str(n), text(s)) for n, s in db.execute(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        except sqlite3.DatabaseError as exc:
+        except SQL_ERRORS as exc:
             self.note(f"schema unreadable: {exc}")
             return []
 
     def _count(self, db: sqlite3.Connection, name: str) -> int:
         try:
             return int(db.execute(f"SELECT count(*) FROM {quote_name(name)}").fetchone()[0])
-        except sqlite3.DatabaseError as exc:
+        except SQL_ERRORS as exc:
             self.note(f"table {name!r} unreadable: {exc}")
             return -1
 
     def _columns(self, db: sqlite3.Connection, name: str) -> list[str]:
         try:
             return [str(r[1]) for r in db.execute(f"PRAGMA table_info({quote_name(name)})")]
-        except sqlite3.DatabaseError:
+        except SQL_ERRORS:
             return []
 
     def _pragma(self, db: sqlite3.Connection, name: str, *, raw: bool = False) -> Any:
         try:
             row = db.execute(f"PRAGMA {name}").fetchone()
-        except sqlite3.DatabaseError as exc:
+        except SQL_ERRORS as exc:
             self.note(f"PRAGMA {name} failed: {exc}")
             return "" if raw else -1
         value = row[0] if row else None
@@ -99,6 +99,6 @@ def _wal(db: sqlite3.Connection) -> bool:
         name = next((str(r[2]) for r in db.execute("PRAGMA database_list") if r[1] == "main"), "")
         with Path(name).open("rb") as handle:
             header = handle.read(20)
-    except (sqlite3.DatabaseError, OSError):
+    except (*SQL_ERRORS, OSError):
         return False
     return header[18:20] == b"\x02\x02"

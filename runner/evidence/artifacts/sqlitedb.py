@@ -16,6 +16,10 @@ from urllib.parse import quote
 
 from runner.errors import EvidenceError
 
+# sqlite3 decodes SQLite's error messages as UTF-8; a damaged schema quoted in one
+# raises UnicodeDecodeError instead of DatabaseError.
+SQL_ERRORS = (sqlite3.Error, UnicodeDecodeError)
+
 
 def connect(path: Path) -> sqlite3.Connection:
     """A read-only, immutable connection to ``path``.
@@ -26,8 +30,10 @@ def connect(path: Path) -> sqlite3.Connection:
     uri = f"file:{quote(str(Path(path).resolve()))}?mode=ro&immutable=1"
     try:
         db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        # Text that is not valid UTF-8 (a damaged or hostile row) is shown, not fatal.
+        db.text_factory = lambda raw: raw.decode("utf-8", "replace")
         db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.DatabaseError as exc:
+    except SQL_ERRORS as exc:
         raise EvidenceError(
             f"SQLite cannot read the database: {exc}", where=str(path),
             fix="check the file; `sqlite3 FILE .recover` may save some rows") from None
@@ -36,14 +42,17 @@ def connect(path: Path) -> sqlite3.Connection:
 
 def tables(db: sqlite3.Connection) -> set[str]:
     """Names of the tables in the schema (views and indexes excluded)."""
-    return {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    try:
+        return {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except SQL_ERRORS:
+        return set()  # the sqlite analyzer reports the unreadable schema
 
 
 def columns(db: sqlite3.Connection, table: str) -> set[str]:
     """Column names of a table ('' set when it cannot be read)."""
     try:
         return {r[1] for r in db.execute(f"PRAGMA table_info({quote_name(table)})")}
-    except sqlite3.DatabaseError:
+    except SQL_ERRORS:
         return set()
 
 
@@ -62,7 +71,7 @@ def query(db: sqlite3.Connection, sql: str, note: Callable[[str], None],
         cursor = db.execute(sql, params)
         names = [d[0] for d in cursor.description]
         return [{n: _scalar(v) for n, v in zip(names, row, strict=True)} for row in cursor]
-    except sqlite3.DatabaseError as exc:
+    except SQL_ERRORS as exc:
         note(f"query failed ({exc}): {sql.rsplit(' FROM ', maxsplit=1)[-1][:80]}")
         return []
 

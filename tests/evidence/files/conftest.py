@@ -57,5 +57,5 @@ def sqlite_rows(path: Path, sql: str) -> list[list[str]]:
 
 @pytest.fixture
 def facts() -> Facts:
-    """dflab's facts of one file (any kind), with no warnings allowed unless asked."""
-    return lambda path: analyze_evidence(path)
+    """dflab's facts of one file of any kind, as ``dflab facts`` computes them."""
+    return analyze_evidence

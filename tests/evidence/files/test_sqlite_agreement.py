@@ -70,7 +70,8 @@ def test_chrome_history_agrees_with_sqlite3(facts: Facts) -> None:
                             "start_time, 'unixepoch'), received_bytes FROM downloads ORDER BY id")
     assert [[d["path"], d["url"], d["start_time"][:19], str(d["received_bytes"])]
             for d in f.tables["chrome.downloads"]] == downloads
-    assert len(f.tables["chrome.visits"]) == int(sqlite_rows(path, "SELECT count(*) FROM visits")[0][0])
+    visits = sqlite_rows(path, "SELECT count(*) FROM visits")[0][0]
+    assert len(f.tables["chrome.visits"]) == int(visits)
 
 
 def test_firefox_places_agrees_with_sqlite3(facts: Facts) -> None:

@@ -8,9 +8,9 @@ evidence kind".
 from runner.evidence.kinds import (  # noqa: F401 - imported to register
     capture,
     disk,
-    ewf,
     document,
     evtx,
+    ewf,
     hive,
     mailbox,
     picture,

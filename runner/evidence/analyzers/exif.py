@@ -85,8 +85,8 @@ class ExifAnalyzer(KindAnalyzer):
             with path.open("rb") as handle:
                 tags: dict[str, Any] = exifread.process_file(handle, details=True)
         except Exception as exc:
-            self.note(f"EXIF block unreadable ({type(exc).__name__}: {exc}); "
-                      "no EXIF facts", where=str(path))
+            self.note(f"exifread cannot read the EXIF block ({type(exc).__name__}: {exc}); "
+                      "no EXIF facts (check with exiftool)", where=str(path))
             tags = {}
         finally:
             log.removeHandler(handler)

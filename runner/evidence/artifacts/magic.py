@@ -44,7 +44,9 @@ def looks_like_message(head: bytes) -> bool:
     """The first lines are header fields, and at least two are ones mail carries."""
     lines = head[:4096].splitlines()[:12]
     headers = [ln for ln in lines if _HEADER.match(ln) or ln[:1] in (b" ", b"\t")]
-    known = sum(1 for ln in lines if ln.lower().startswith(_KNOWN))
+    # Header names as mail writes them (capitalised): a YAML file with 'from:' and 'to:'
+    # keys is not mail.
+    known = sum(1 for ln in lines if ln[:1].isupper() and ln.lower().startswith(_KNOWN))
     return bool(lines) and _HEADER.match(lines[0]) is not None and \
         len(headers) >= min(len(lines), 3) - 1 and known >= 2
 

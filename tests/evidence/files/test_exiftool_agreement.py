@@ -133,3 +133,21 @@ def test_made_odt(tmp_path: Path, facts: Facts) -> None:
     assert row["created"] == ref["XMP-meta:Creation-date"].replace(":", "-", 2).replace(" ", "T")
     assert row["pages"] == ref["XMP-meta:Document-statisticPage-count"] == 3
     assert row["revision"] == str(ref["XMP-meta:Editing-cycles"])
+
+
+def test_heic_is_a_picture_and_an_unreadable_exif_item_is_a_warning(
+        tmp_path: Path, facts: Facts) -> None:
+    """pillow-heif stores the EXIF item without the 'Exif\\0\\0' prefix cameras write;
+    exifread then cannot read it (exiftool can): dflab says so and still lists the file."""
+    import pillow_heif
+    from PIL import Image
+
+    pillow_heif.register_heif_opener()
+    exif = Image.Exif()
+    exif[0x010F] = "Apple"
+    path = tmp_path / "IMG_0001.HEIC"
+    Image.new("RGB", (64, 48)).save(path, exif=exif.tobytes())
+    assert exiftool(path)["IFD0:Make"] == "Apple"
+    f = facts(path)
+    assert f.tables["exif.pictures"][0]["format"] == "heic"
+    assert any("IMG_0001.HEIC" in w and "exifread cannot read" in w for w in f.warnings)

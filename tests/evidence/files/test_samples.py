@@ -101,3 +101,12 @@ def test_sam_hive_keys_and_values(facts: Facts) -> None:
                  if k["path"] == "\\SAM\\Domains\\Account\\Users\\Names")
     assert names["last_written"] == "2015-11-23T02:59:18.338742000Z"
     assert names["subkeys"] == 3  # Administrator, gold_administrator, Guest
+
+
+def test_yaml_with_from_and_to_keys_is_not_mail(tmp_path: Path) -> None:
+    from runner.errors import EvidenceError
+
+    path = tmp_path / "notes.yaml"
+    path.write_bytes(b"from: alice\nto: bob\nsubject: plan\ndate: 2024-01-01\n")
+    with pytest.raises(EvidenceError, match="recognises by content"):
+        kind_of(path)

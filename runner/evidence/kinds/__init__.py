@@ -5,6 +5,18 @@ written and then silently left out. How to add one: docs/facts.md, "Adding an
 evidence kind".
 """
 
-from runner.evidence.kinds import capture, disk, ewf  # noqa: F401 - imported to register
+from runner.evidence.kinds import (  # noqa: F401 - imported to register
+    capture,
+    disk,
+    document,
+    evtx,
+    ewf,
+    hive,
+    mailbox,
+    picture,
+    sqlite,
+)
 
-BUILTIN_MODULES = ("capture", "disk", "ewf")
+BUILTIN_MODULES = (
+    "capture", "disk", "document", "ewf", "evtx", "hive", "mailbox", "picture", "sqlite",
+)

@@ -291,3 +291,43 @@ def test_dflab_disk_facts_find_the_story_values(variant: Variant, output: str, c
     else:
         assert volume["fs_type"] == "ext4" and volume["offset"] == story["partition"]["offset"]
         assert volume["label"] == story["filesystem"]["label"]
+
+
+def _facts(cli: Any, path: Path) -> dict[str, list[dict[str, Any]]]:
+    result = cli("facts", str(path), "--json")
+    assert result.code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["warnings"] == []
+    return dict(report["tables"])
+
+
+def test_dflab_file_facts_find_the_story_values(variant: Variant, cli: Any,
+                                                tmp_path: Path) -> None:
+    """dflab's own mail, picture, document and SQLite analyzers read what was generated."""
+    mail = variant.values["mail"]["phish"]
+    tables = _facts(cli, variant.files["mail"])
+    (phish,) = [m for m in tables["mail.messages"] if m["attachments"]]
+    assert (phish["from_address"], phish["origin_ip"]) == (mail["from"], mail["origin_ip"])
+    assert {r["from_host"] for r in tables["mail.received"]} >= {mail["relay"]}
+    assert [a["sha256"] for a in tables["mail.attachments"]] == [mail["attachment"]["sha256"]]
+    assert {link["host"] for link in tables["mail.links"]} == {mail["link_domain"]}
+    pic = variant.values["pic"]
+    (row,) = _facts(cli, variant.files["pic"])["exif.pictures"]
+    assert (row["make"], row["model"], row["latitude"], row["longitude"]) == (
+        pic["make"], pic["model"], pic["lat"], pic["lon"])
+    doc = variant.values["doc"]
+    (meta,) = _facts(cli, variant.files["doc"])["document.metadata"]
+    assert (meta["author"], meta["last_modified_by"], meta["revision"]) == (
+        doc["author"], doc["last_modified_by"], str(doc["revision"]))
+    web = variant.values["web"]["download"]
+    (download,) = _facts(cli, variant.files["web"])["chrome.downloads"]
+    assert (download["path"], download["url"]) == (web["target_path"], web["url"])
+    assert download["start_time"].startswith(web["start_time"].rstrip("Z"))
+    phone, root = variant.values["phone"], _extract(variant.files["phone"], tmp_path)
+    contacts = _facts(cli, root / "com.android.providers.contacts/databases/contacts2.db")
+    rows = contacts["android_contacts.contacts"]
+    assert len(rows) == phone["contacts"]
+    assert [r["phones"] for r in rows if r["name"] == "Taras Bulba"] == ["+380671234567"]
+    calls = _facts(cli, root / "com.android.providers.contacts/databases/calllog.db")
+    assert sum(c["duration"] for c in calls["android_calls.calls"]) == (
+        phone["calls"]["total_seconds"])

@@ -36,9 +36,23 @@ def evidence_kind(path: Path) -> str:
 
 
 def evidence_kinds(loaded: LoadedScenario) -> list[str]:
+    """The kinds of a scenario's evidence: shipped files by content, generated ones by
+    the kind their generator writes (the files exist only per variant)."""
+    from runner.generate.registry import registry
+
     kinds: list[str] = []
     for ev in loaded.evidence:
-        kind = evidence_kind(ev.path)
+        if ev.path.is_file() or not loaded.generated:
+            kind = evidence_kind(ev.path)
+        else:
+            continue
+        if kind not in kinds:
+            kinds.append(kind)
+    for gen in loaded.generated:
+        story = loaded.stories.get(gen.story)
+        if story is None:
+            continue
+        kind = registry().get(story.model.outputs[gen.output]["kind"]).evidence_kind
         if kind not in kinds:
             kinds.append(kind)
     return kinds

@@ -76,6 +76,7 @@ class BrowserHistoryGenerator(Generator):
     kind: ClassVar[str] = "browser-history"
     Params: ClassVar[type[BaseModel]] = BrowserParams
     suffix: ClassVar[str] = ".sqlite"
+    evidence_kind: ClassVar[str] = "sqlite"
 
     def generate(self, params: BaseModel, ctx: GenContext, out: Path) -> dict[str, Any]:
         assert isinstance(params, BrowserParams)

@@ -81,6 +81,7 @@ class DiskImageGenerator(Generator):
     kind: ClassVar[str] = "disk-image"
     Params: ClassVar[type[BaseModel]] = DiskParams
     suffix: ClassVar[str] = ".img"
+    evidence_kind: ClassVar[str] = "disk"
 
     def generate(self, params: BaseModel, ctx: GenContext, out: Path) -> dict[str, Any]:
         assert isinstance(params, DiskParams)

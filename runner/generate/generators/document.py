@@ -89,6 +89,7 @@ class DocumentGenerator(Generator):
     kind: ClassVar[str] = "document"
     Params: ClassVar[type[BaseModel]] = DocumentParams
     suffix: ClassVar[str] = ".docx"
+    evidence_kind: ClassVar[str] = "document"
 
     def generate(self, params: BaseModel, ctx: GenContext, out: Path) -> dict[str, Any]:
         assert isinstance(params, DocumentParams)

@@ -113,6 +113,7 @@ class MailboxGenerator(Generator):
     kind: ClassVar[str] = "mailbox"
     Params: ClassVar[type[BaseModel]] = MailboxParams
     suffix: ClassVar[str] = ".mbox"
+    evidence_kind: ClassVar[str] = "mailbox"
 
     def generate(self, params: BaseModel, ctx: GenContext, out: Path) -> dict[str, Any]:
         assert isinstance(params, MailboxParams)

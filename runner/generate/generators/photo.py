@@ -113,6 +113,7 @@ class PhotoGenerator(Generator):
     kind: ClassVar[str] = "photo"
     Params: ClassVar[type[BaseModel]] = PhotoParams
     suffix: ClassVar[str] = ".jpg"
+    evidence_kind: ClassVar[str] = "picture"
 
     def generate(self, params: BaseModel, ctx: GenContext, out: Path) -> dict[str, Any]:
         assert isinstance(params, PhotoParams)

@@ -81,6 +81,7 @@ class UsbImageGenerator(Generator):
     kind: ClassVar[str] = "usb-image"
     Params: ClassVar[type[BaseModel]] = UsbParams
     suffix: ClassVar[str] = ".img"
+    evidence_kind: ClassVar[str] = "disk"
 
     def generate(self, params: BaseModel, ctx: GenContext, out: Path) -> dict[str, Any]:
         assert isinstance(params, UsbParams)

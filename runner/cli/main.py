@@ -16,7 +16,7 @@ from runner.errors import DflabError, ExitCode
 # the parser it adds sets ``func(args, ctx) -> int``.
 COMMAND_MODULES: tuple[str, ...] = (
     "catalogue", "author", "sessions", "facts", "images", "classroom", "grants", "courses",
-    "translate", "handbook",
+    "translate", "handbook", "variants",
 )
 # Which module owns each command, so one command imports only its own module:
 # a trainee's 'dflab start' should not wait for the SSH gateway's imports.
@@ -26,7 +26,7 @@ COMMANDS: dict[str, str] = {
     "start": "sessions", "resume": "sessions", "status": "sessions", "stop": "sessions",
     "gc": "sessions", "report": "sessions", "facts": "facts", "images": "images",
     "class": "classroom", "grant": "grants", "course": "courses",
-    "translate": "translate", "handbook": "handbook",
+    "translate": "translate", "handbook": "handbook", "variant": "variants",
 }
 
 

@@ -41,7 +41,19 @@ def evidence_kinds(loaded: LoadedScenario) -> list[str]:
         kind = evidence_kind(ev.path)
         if kind not in kinds:
             kinds.append(kind)
+    for entry in loaded.generated:  # generated per trainee: the kind its generator makes
+        kind = generated_kind(str(loaded.stories[entry.story].model.outputs[entry.output]
+                                  .get("kind")))
+        if kind not in kinds:
+            kinds.append(kind)
     return kinds
+
+
+def generated_kind(generator: str) -> str:
+    """The evidence kind a generator's output is: the kind of the same name, else a file."""
+    from runner.evidence.kinds.registry import all_kinds
+
+    return generator if generator in all_kinds() else "file"
 
 
 def catalogue_row(loaded: LoadedScenario, lang: str) -> dict[str, Any]:

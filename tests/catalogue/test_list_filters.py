@@ -27,7 +27,7 @@ def test_json_gives_blocks_level_languages_and_evidence_kinds(cli):
 def test_filters(cli):
     assert _ids(cli, "--block", "mitm") == ["arp-poisoning", "linked-incidents"]
     assert _ids(cli, "--level", "intermediate") == ["arp-poisoning", "cleartext-credentials",
-                                                    "linked-incidents"]
+                                                    "linked-incidents", "office-intrusion"]
     assert "traceroute-path" in _ids(cli, "--language", "uk")
     assert len(_ids(cli, "--language", "ru")) == len(_ids(cli))
     assert _ids(cli, "--language", "kk") == []

@@ -88,4 +88,6 @@ def _table(status: dict[str, Any], now: float, width: int) -> Table:
     over = [s["seat"] for s in seats if s.get("work_over_quota")]
     if over:
         table.caption += f"\n/work over quota (not enforced): {', '.join(over)}"
+    if any(s.get("copied") for s in seats):
+        table.caption += "\nC: an answer right for another seat's variant only (copied?)"
     return table

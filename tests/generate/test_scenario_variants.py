@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from pathlib import Path
 
@@ -267,10 +266,15 @@ def test_a_session_report_names_the_seed_and_gc_removes_ended_variants(
     started = cli("start", str(SCENARIO), "--backend", "local", "--seed", "5", "--run",
                   "cat $EVIDENCE/note.txt", "--remove")
     assert started.code == 0, started.stderr
-    # main names the command as it runs (a full path when dflab is not on PATH)
-    session = re.search(r"dflab report ([0-9a-f]+)'", started.stderr).group(1)  # type: ignore[union-attr]
+    (session,) = [s["id"] for s in json.loads(cli("status", "--json").stdout)["sessions"]]
     report = json.loads(cli("report", session, "--format", "json").stdout)
     assert report["variant_seed"] == 5
+    (event,) = [e for e in report["events"] if e["kind"] == "variant"]
+    assert event["variant_seed"] == 5 and {s["story"] for s in event["stories"]} == {
+        "seized-note", "banner"}
+    manifest = {e["name"]: e["sha256"] for e in report["evidence"]}
+    assert manifest == {name: sha for s in event["stories"] for name, sha in s["sha256"].items()}
+    assert all(e["at_start"] == e["at_stop"] == e["sha256"] for e in report["evidence"])
     assert {k["source"] for k in report["answer_keys"]} == {"story", "scenario"}
     assert "{{" not in report["tasks"][0]["question"]
     folder = home / "variants" / report["session"]
@@ -279,14 +283,20 @@ def test_a_session_report_names_the_seed_and_gc_removes_ended_variants(
     assert not folder.exists() and any(report["session"] in r for r in removed["removed"])
 
 
-def test_a_class_start_makes_seat_variants_in_worker_processes(
+def test_a_class_start_makes_slow_variants_in_worker_processes(
         cli: CliRunner, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import runner.classroom.variants as variants_module
     import runner.generate.materialize as materialize_module
 
-    def not_here(*_args: object, **_kw: object) -> None:
-        raise AssertionError("generated in the start job, not in a worker")
+    made_here: list[int] = []
+    real = materialize_module.generate_variant
 
-    monkeypatch.setattr(materialize_module, "generate_variant", not_here)
+    def counted(*args: object, **kw: object) -> object:
+        made_here.append(1)
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(materialize_module, "generate_variant", counted)
+    monkeypatch.setattr(variants_module, "SLOW_SECONDS", 0.0)  # every variant is "slow"
     names = ["ann", "bob", "cid", "dee", "eve"]
     roster = tmp_path / "roster.csv"
     roster.write_text("id,first_name,last_name,email\n" + "".join(
@@ -297,11 +307,19 @@ def test_a_class_start_makes_seat_variants_in_worker_processes(
     assert started.code == 0, started.stderr + started.stdout
     outcomes = json.loads(started.stdout)["started"]
     assert len(outcomes) == 5
+    # two stories per variant: only the first seat's were made in this process
+    assert len(made_here) == 2
     with ClassStore.open(home) as classes:
         seeds = {s.seat: s.seed for s in classes.seats("w1")}
         for o in outcomes:
             assert classes.store.session(o["session_id"]).meta["variant_seed"] == seeds[o["seat"]]
             assert (home / "variants" / o["session_id"] / "note.txt").is_file()
+    again = load_scenario(SCENARIO)
+    for o in outcomes:  # what the workers wrote is the seat's variant, byte for byte
+        copy = materialize(again, seeds[o["seat"]], tmp_path / "check" / o["seat"])
+        assert (copy.evidence[0].path.read_bytes()
+                == (home / "variants" / o["session_id"] / "note.txt").read_bytes())
+
 
 
 def test_verify_reports_story_and_analyzers_disagreeing(tmp_path: Path, cli: CliRunner) -> None:
@@ -311,8 +329,8 @@ def test_verify_reports_story_and_analyzers_disagreeing(tmp_path: Path, cli: Cli
     shutil.copytree(root / "labs", tmp_path / "labs")
     path = tmp_path / "scenarios" / "office-intrusion.yaml"
     shutil.copy(root / "scenarios" / "office-intrusion.yaml", path)
-    edit(path, 'check: {from: scans.scans, where: {target: "{{victim.ip}}"}, select: scanner}',
-         'check: {from: scans.scans, where: {target: "{{victim.ip}}"}, select: target}')
+    edit(path, "        target: '{{victim.ip}}'\n      select: scanner",
+         "        target: '{{victim.ip}}'\n      select: target")
     result = cli("verify", str(path), "--variants", "2", "--json")
     assert result.code == 1
     variant = json.loads(result.stdout)["scenarios"][0]["variants"][0]
@@ -330,3 +348,20 @@ def test_check_needs_a_story_key_and_a_query(tmp_path: Path) -> None:
     path = edit(copy_case(tmp_path), "expected: {story: user}}",
                 "expected: {story: user}, check: {from: nope.table}}")
     assert any("tasks[1].answer.check: unknown table 'nope.table'" in p for p in problems(path))
+
+
+def test_a_changed_generated_file_is_caught_on_resume_like_a_shipped_one(home: Path) -> None:
+    from runner.errors import IntegrityError
+    from runner.session.runtime import reopen_session, start_session
+
+    with start_session(home, load_scenario(SCENARIO), backend_name="local", lang="en",
+                       seed=8) as running:
+        session_id = running.row.id
+        note = running.loaded.evidence[0].path
+        assert note.parent == home / "variants" / session_id
+    note.write_text("tampered\n", encoding="utf-8")
+    with pytest.raises(IntegrityError, match=r"evidence 'note\.txt' does not match its manifest"):
+        reopen_session(home, session_id)
+    note.unlink()  # gone (e.g. 'dflab gc'): the same seed makes the same bytes again
+    with reopen_session(home, session_id) as again:
+        assert again.loaded.evidence[0].sha256 == running.loaded.evidence[0].sha256

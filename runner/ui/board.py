@@ -82,8 +82,6 @@ def _table(status: dict[str, Any], now: float, width: int) -> Table:
     online = sum(1 for s in seats if s.get("connected"))
     table.caption = (f"{len(seats)} seats, {sum(1 for s in seats if s['status'] == 'running')} "
                      f"running, {online} connected; mean {mean:.1f}%")
-    if any(s.get("copied") for s in seats):
-        table.caption += "\nC: an answer right for another seat's variant only (copied?)"
     # /work over the profile's work_mb is watched, not enforced (docs/classroom.md).
     over = [s["seat"] for s in seats if s.get("work_over_quota")]
     if over:

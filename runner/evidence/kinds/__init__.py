@@ -15,9 +15,11 @@ from runner.evidence.kinds import (  # noqa: F401 - imported to register
     lnk,
     mailbox,
     picture,
+    prefetch,
     sqlite,
 )
 
 BUILTIN_MODULES = (
-    "capture", "disk", "document", "ewf", "evtx", "hive", "lnk", "mailbox", "picture", "sqlite",
+    "capture", "disk", "document", "ewf", "evtx", "hive", "lnk", "mailbox", "picture",
+    "prefetch", "sqlite",
 )

@@ -64,3 +64,43 @@ def test_damaged_shell_item_in_lnk_is_a_warning(tmp_path: Path, facts: Facts) ->
     f = facts(path)
     assert f.warnings and all("mut.lnk" in w for w in f.warnings)
     assert f.tables["lnk.shortcuts"][0]["volume_label"] == "OS"  # LinkInfo still read
+
+
+PF = "plaso_NOTEPAD.EXE-D8414F97.pf"
+
+
+def test_windows10_prefetch_matches_the_reference(facts: Facts, tmp_path: Path) -> None:
+    renamed = tmp_path / "evidence.bin"
+    shutil.copyfile(sample(PF), renamed)
+    assert kind_of(renamed).name == "prefetch"  # MAM-compressed, found by content
+    f = facts(sample(PF))
+    ref = reference(PF)["prefetch"]
+    assert f.warnings == []
+    [info] = f.tables["prefetch.info"]
+    assert info["executable"] == ref["executable_filename"]
+    assert info["prefetch_hash"] == ref["prefetch_hash"]
+    assert info["format_version"] == ref["format_version"]
+    assert info["run_count"] == ref["run_count"]
+    assert info["files"] == ref["number_of_filenames"] == len(f.tables["prefetch.files"])
+    runs = [r["time"] for r in f.tables["prefetch.runs"]]
+    assert [t[:26] for t in runs] == ref["last_run_times_utc"]  # reference: microseconds
+    assert info["last_run"] == runs[0]
+    vols = [(v["device_path"], v["serial"], v["created"][:26])
+            for v in f.tables["prefetch.volumes"]]
+    assert vols == [(v["device_path"], v["serial_number"], v["creation_time"])
+                    for v in ref["volumes"]]
+    paths = [r["path"] for r in f.tables["prefetch.files"]]
+    assert paths[:15] == ref["filenames_first_15"]
+    assert [p for p in paths if p.endswith("\\NOTEPAD.EXE")] == \
+        ref["filenames_matching_executable"]
+
+
+def test_damaged_prefetch_is_one_clear_line(tmp_path: Path) -> None:
+    data = sample(PF).read_bytes()
+    for name, bad in (("cut.pf", data[:3000]), ("zeroed.pf", data[:8] + bytes(len(data) - 8))):
+        path = tmp_path / name
+        path.write_bytes(bad)
+        code, out, err = cli(path, tmp_path / "home")
+        assert "Traceback" not in err + out
+        assert code == 3 and name in err and "prefetch" in err
+        assert len(err.strip().splitlines()) == 1

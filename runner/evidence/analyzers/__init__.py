@@ -40,6 +40,7 @@ from runner.evidence.analyzers import (  # noqa: F401 - imported to register
     summary,
     tls,
     vlan,
+    wallet,
     wifi,
 )
 
@@ -79,5 +80,6 @@ BUILTIN_MODULES = (
     "summary",
     "tls",
     "vlan",
+    "wallet",
     "wifi",
 )

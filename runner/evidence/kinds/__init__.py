@@ -17,9 +17,10 @@ from runner.evidence.kinds import (  # noqa: F401 - imported to register
     picture,
     prefetch,
     sqlite,
+    wallet,
 )
 
 BUILTIN_MODULES = (
     "capture", "disk", "document", "ewf", "evtx", "hive", "lnk", "mailbox", "picture",
-    "prefetch", "sqlite",
+    "prefetch", "sqlite", "wallet",
 )

@@ -9,8 +9,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from evidence.files.conftest import DATA, Facts, sample
+import pytest
+
+from evidence.files.conftest import DATA, Facts, run_tool, sample
 from evidence.files.test_bad_input import cli
+from runner.evidence.artifacts.bdb import BTree
 from runner.evidence.kinds.dispatch import kind_of
 
 LNK = "plaso_NeroInfoTool.lnk"
@@ -104,3 +107,73 @@ def test_damaged_prefetch_is_one_clear_line(tmp_path: Path) -> None:
         assert "Traceback" not in err + out
         assert code == 3 and name in err and "prefetch" in err
         assert len(err.strip().splitlines()) == 1
+
+
+WALLET = "btcrecover_bitcoincore-wallet.dat"
+
+
+def db_dump_pairs(path: Path) -> list[tuple[bytes, bytes]]:
+    """Key/value pairs of the 'main' database as Berkeley DB's own db_dump prints them."""
+    text = run_tool("db_dump", "-s", "main", str(path))
+    lines = [line[1:] for line in text.split("HEADER=END\n", 1)[1].splitlines()
+             if line.startswith(" ")]
+    return [(bytes.fromhex(k), bytes.fromhex(v)) for k, v in zip(lines[0::2], lines[1::2],
+                                                                strict=True)]
+
+
+def test_berkeley_db_reader_agrees_with_db_dump() -> None:
+    path = sample(WALLET)
+    dbs = BTree(path, pytest.fail).databases()
+    assert list(dbs) == ["main"]
+    expected = db_dump_pairs(path)
+    assert len(expected) == 509
+    assert dbs["main"] == expected
+
+
+def test_wallet_facts_match_the_reference(facts: Facts, tmp_path: Path) -> None:
+    renamed = tmp_path / "evidence.bin"
+    shutil.copyfile(sample(WALLET), renamed)
+    assert kind_of(renamed).name == "wallet"
+    f = facts(sample(WALLET))
+    ref = reference(WALLET)["wallet"]
+    assert f.warnings == []
+    [info] = f.tables["wallet.info"]
+    assert info["records"] == ref["record_count"]
+    assert {r["type"]: r["count"] for r in f.tables["wallet.records"]} == ref["record_types"]
+    assert f.tables["wallet.address_book"] == ref["address_book"]
+    assert (info["version"], info["min_version"]) == (ref["versions"]["version"],
+                                                      ref["versions"]["minversion"])
+    assert info["encrypted"] is True and info["key_pool"] == ref["record_types"]["pool"]
+    assert info["keys"] == ref["record_types"]["ckey"]
+    assert [(m["encrypted_key_length"], m["salt"], m["derivation_method"], m["iterations"])
+            for m in f.tables["wallet.master_keys"]] == [
+        (m["encrypted_key_len"], m["salt_hex"], m["derivation_method"], m["iterations"])
+        for m in ref["master_keys"]]
+
+
+def test_no_private_key_material_in_wallet_facts(facts: Facts) -> None:
+    shown = json.dumps({n: list(t) for n, t in facts(sample(WALLET)).tables.items()},
+                       default=str)
+    for key, value in db_dump_pairs(sample(WALLET)):
+        if key[1:5] in (b"ckey", b"mkey") or key[1:4] == b"key":
+            assert value.hex()[:40] not in shown  # neither encrypted key nor public key
+
+
+def test_truncated_wallet_keeps_what_it_can_with_warnings(tmp_path: Path,
+                                                          facts: Facts) -> None:
+    path = tmp_path / "cut.dat"
+    path.write_bytes(sample(WALLET).read_bytes()[:60_000])
+    f = facts(path)
+    assert f.warnings and all("cut.dat" in w and "cut short" in w for w in f.warnings)
+    full = facts(sample(WALLET)).tables["wallet.info"][0]["records"]
+    assert 0 < f.tables["wallet.info"][0]["records"] < full
+
+
+def test_wallet_with_mangled_meta_page_is_a_warning(tmp_path: Path, facts: Facts) -> None:
+    data = bytearray(sample(WALLET).read_bytes())
+    data[2 * 8192 + 88:2 * 8192 + 92] = b"\xff\xff\x00\x00"  # root of 'main' -> page 65535
+    path = tmp_path / "mut.dat"
+    path.write_bytes(bytes(data))
+    code, out, err = cli(path, tmp_path / "home")
+    assert code == 0 and "Traceback" not in err + out
+    assert "mut.dat" in out and "page 65535" in out

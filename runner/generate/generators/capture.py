@@ -1,0 +1,107 @@
+"""``capture``: a pcap of a story's events hidden in background traffic, or merged into a
+real background capture shipped with the scenario.
+
+Each event (``events:``, one module each in :mod:`runner.generate.events`) writes its
+frames with its own random stream, so adding an event leaves the others' bytes alone.
+Every event's values gain where it sits in the capture (``first_frame``, ``last_frame``,
+``first_time``, ``last_time``, ``packets``), computed after all frames are in order.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from runner.evidence.analyzers.util import iso_time
+from runner.evidence.craft import LINKTYPE_ETHERNET, LINKTYPE_IEEE802_11_RADIOTAP
+from runner.generate.background import BackgroundParams, add_background
+from runner.generate.embed import embed
+from runner.generate.events.base import NS, EventContext, EventParams, Link
+from runner.generate.events.registry import events
+from runner.generate.registry import GenContext, Generator
+from runner.generate.wire.sink import Sink
+from runner.scenario.model import Strict
+
+LINKTYPES = {"ethernet": LINKTYPE_ETHERNET, "radiotap": LINKTYPE_IEEE802_11_RADIOTAP}
+
+
+class CaptureParams(Strict):
+    start: datetime = Field(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc),
+                            description="UTC time of the capture's first second (ISO 8601).")
+    duration: float = Field(600.0, gt=0, le=7 * 86400, description="Seconds the capture spans.")
+    link: Link = Field("ethernet", description="ethernet, or radiotap for Wi-Fi captures.")
+    background: BackgroundParams | None = None
+    events: list[Any] = Field(default_factory=list,
+                              description="Events: {type: EVENT, id: NAME, at: SECONDS, ...}.")
+    embed_into: str | None = Field(None, description="A real capture (pcap/pcapng) next to "
+                                   "the story to merge the events into.")
+
+    @field_validator("events")
+    @classmethod
+    def _parse_events(cls, value: list[Any]) -> list[Any]:
+        parsed = [events().parse(i, raw) for i, raw in enumerate(value)]
+        seen: set[str] = set()
+        for item in parsed:
+            if item.id in seen:
+                raise ValueError(f"two events have id '{item.id}'; give each its own")
+            seen.add(item.id)
+        return parsed
+
+    @model_validator(mode="after")
+    def _fits(self) -> CaptureParams:
+        for item in self.events:
+            kind = events().get(item.type)
+            if kind.link != self.link:
+                raise ValueError(f"event '{item.id}' ({item.type}) needs link: {kind.link}")
+            if item.at > self.duration:
+                raise ValueError(f"event '{item.id}' at {item.at}s is after the capture's end "
+                                 f"({self.duration}s); raise 'duration' or lower 'at'")
+        if self.background is not None and self.link != "ethernet":
+            raise ValueError("'background' traffic is Ethernet/IP; drop it for link: radiotap")
+        return self
+
+
+class CaptureGenerator(Generator):
+    kind: ClassVar[str] = "capture"
+    Params: ClassVar[type[BaseModel]] = CaptureParams
+    suffix: ClassVar[str] = ".pcap"
+
+    def generate(self, params: BaseModel, ctx: GenContext, out: Path) -> dict[str, Any]:
+        assert isinstance(params, CaptureParams)
+        sink = Sink()
+        start_ns = int(params.start.timestamp()) * NS
+        spans: list[tuple[EventParams, int, int, dict[str, Any]]] = []
+        for item in params.events:
+            ectx = EventContext(sink, start_ns, ctx, ctx.rng("event", item.id))
+            before = len(sink)
+            produced = events().get(item.type).emit(item, ectx)
+            spans.append((item, before, len(sink), produced))
+        if params.background is not None:
+            add_background(params.background, sink, ctx, start_ns, params.duration)
+        if params.embed_into is not None:
+            embed(sink, ctx, params.embed_into, start_ns)
+        ordered = sorted(sink.records)
+        frame_of = [0] * len(ordered)
+        for number, (_, index, _) in enumerate(ordered, 1):
+            frame_of[index] = number
+        values: dict[str, Any] = {}
+        for item, first, last, produced in spans:
+            values[item.id] = {**produced, **_where(ordered, frame_of, first, last)}
+        from runner.evidence.craft import write_pcap
+
+        out.write_bytes(write_pcap([(t, f) for t, _, f in ordered],
+                                   linktype=LINKTYPES[params.link]))
+        return values
+
+
+def _where(ordered: list[tuple[int, int, bytes]], frame_of: list[int], first: int,
+           last: int) -> dict[str, Any]:
+    if first == last:
+        return {"packets": 0}
+    frames = [frame_of[i] for i in range(first, last)]
+    low, high = min(frames), max(frames)
+    return {"packets": last - first, "first_frame": low, "last_frame": high,
+            "first_time": iso_time(ordered[low - 1][0]), "last_time": iso_time(ordered[high - 1][0])}

@@ -128,3 +128,18 @@ class TcpFlow:
         """An abortive close: RST/ACK from one side."""
         self._emit(t, self.client if by_client else self.server, RST | ACK)
         return t
+
+
+def keystrokes(flow: TcpFlow, t: int, text: str, echo: bool) -> int:
+    """The client typing ``text`` one key per segment (Telnet); the server echoes each key
+    (or, for a password, only acknowledges it)."""
+    for char in text:
+        key = char.encode("latin-1")
+        flow._emit(t, flow.client, PSH | ACK, key)
+        t += flow.jitter(flow.rtt)
+        if echo and char not in "\r\n":
+            flow._emit(t, flow.server, PSH | ACK, key)
+        else:
+            flow._emit(t, flow.server, ACK)
+        t += flow.jitter(120 * MS)  # typing speed
+    return t

@@ -4,9 +4,16 @@ missing)."""
 from __future__ import annotations
 
 from runner.generate.events.base import Event
+from runner.generate.events.beacon import Beacon
+from runner.generate.events.dns_tunnel import DnsTunnel
+from runner.generate.events.email_smtp import Email
+from runner.generate.events.http_transfer import HttpTransfer
+from runner.generate.events.icmp_tunnel import IcmpTunnel
 from runner.generate.events.login import Login
 from runner.generate.events.ping_sweep import PingSweep
 from runner.generate.events.port_scan import PortScan
 from runner.generate.events.ssh_bruteforce import SshBruteforce
+from runner.generate.events.tor_tls import TorTls
 
-ALL: list[Event] = [PortScan(), PingSweep(), Login(), SshBruteforce()]
+ALL: list[Event] = [PortScan(), PingSweep(), Login(), SshBruteforce(), HttpTransfer(), Email(),
+                    DnsTunnel(), Beacon(), IcmpTunnel(), TorTls()]

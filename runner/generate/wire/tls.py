@@ -43,7 +43,7 @@ def client_hello(sni: str, rng: random.Random, alpn: tuple[str, ...] = ("h2", "h
         _ext(0x000A, _vec16(b"".join(struct.pack("!H", g) for g in _GROUPS))),
         _ext(0x000B, _vec8(b"\x00")),
         _ext(0x000D, _vec16(struct.pack("!6H", 0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501))),
-        _ext(0x0010, _vec16(b"".join(_vec8(p.encode()) for p in alpn))),
+        _ext(0x0010, _vec16(b"".join(_vec8(p.encode()) for p in alpn))) if alpn else b"",
         _ext(0x002B, _vec8(struct.pack("!HH", 0x0304, 0x0303))),
         _ext(0x0033, _vec16(struct.pack("!HH", 0x001D, 32) + rng.randbytes(32))),
     ))

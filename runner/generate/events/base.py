@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import random
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
@@ -64,6 +65,17 @@ class EventContext:
             mac = random_mac("cisco", random.Random(f"{self.gen.seed}:{ip}"))
             self.extra[ref] = Node(ip, mac, 64, 64240)
         return self.extra[ref]
+
+    def mac(self, ref: str) -> str:
+        """The MAC of a host key, or ``ref`` itself when it is a MAC address."""
+        host = self.gen.hosts.get(ref)
+        if host is not None:
+            return host.mac
+        if re.fullmatch(r"[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}", ref):
+            return ref.lower()
+        raise InputError(f"output '{self.gen.output}': '{ref}' is neither a host nor a MAC "
+                         "address", fix=f"name a host ({', '.join(self.gen.hosts)}) or write "
+                         "aa:bb:cc:dd:ee:ff")
 
     def ip(self, ref: str) -> str:
         """The IP address of a host key or address."""

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from runner.evidence.analyzers.util import iso_time
 from runner.evidence.craft import LINKTYPE_ETHERNET, LINKTYPE_IEEE802_11_RADIOTAP
 from runner.generate.background import BackgroundParams, add_background
-from runner.generate.embed import embed
+from runner.generate.embed import embed, load_background
 from runner.generate.events.base import NS, EventContext, EventParams, Link
 from runner.generate.events.registry import events
 from runner.generate.registry import GenContext, Generator
@@ -38,6 +38,8 @@ class CaptureParams(Strict):
                               description="Events: {type: EVENT, id: NAME, at: SECONDS, ...}.")
     embed_into: str | None = Field(None, description="A real capture (pcap/pcapng) next to "
                                    "the story to merge the events into.")
+    embed_hosts: list[str] = Field(default_factory=list, description="Story hosts that take "
+                                   "over the real capture's busiest local hosts, in order.")
 
     @field_validator("events")
     @classmethod
@@ -59,6 +61,10 @@ class CaptureParams(Strict):
             if item.at > self.duration:
                 raise ValueError(f"event '{item.id}' at {item.at}s is after the capture's end "
                                  f"({self.duration}s); raise 'duration' or lower 'at'")
+        if self.embed_hosts and self.embed_into is None:
+            raise ValueError("'embed_hosts' needs 'embed_into'")
+        if self.embed_into is not None and self.link != "ethernet":
+            raise ValueError("'embed_into' needs link: ethernet")
         if self.background is not None and self.link != "ethernet":
             raise ValueError("'background' traffic is Ethernet/IP; drop it for link: radiotap")
         return self
@@ -72,7 +78,8 @@ class CaptureGenerator(Generator):
     def generate(self, params: BaseModel, ctx: GenContext, out: Path) -> dict[str, Any]:
         assert isinstance(params, CaptureParams)
         sink = Sink()
-        start_ns = int(params.start.timestamp()) * NS
+        real = load_background(ctx, params.embed_into) if params.embed_into else None
+        start_ns = real.start_ns if real else int(params.start.timestamp()) * NS
         spans: list[tuple[EventParams, int, int, dict[str, Any]]] = []
         for item in params.events:
             ectx = EventContext(sink, start_ns, ctx, ctx.rng("event", item.id))
@@ -81,8 +88,8 @@ class CaptureGenerator(Generator):
             spans.append((item, before, len(sink), produced))
         if params.background is not None:
             add_background(params.background, sink, ctx, start_ns, params.duration)
-        if params.embed_into is not None:
-            embed(sink, ctx, params.embed_into, start_ns)
+        if real is not None:
+            embed(sink, ctx, real, params.embed_hosts)
         ordered = sorted(sink.records)
         frame_of = [0] * len(ordered)
         for number, (_, index, _) in enumerate(ordered, 1):

@@ -42,6 +42,10 @@ class ArpSpoof(Event):
         attacker, victim, gateway = (ctx.node(r) for r in (params.attacker, params.victim,
                                                            params.gateway))
         t = ctx.time(params.at)
+        # the victim learns the gateway's real MAC first, as it had before the attack
+        ctx.sink.add(t, arp_frame(1, victim.mac, victim.ip, "", gateway.ip))
+        ctx.sink.add(t + MS, arp_frame(2, gateway.mac, gateway.ip, victim.mac, victim.ip))
+        t += int(ctx.rng.uniform(0.5, 2) * NS)
         for _ in range(params.replies):
             ctx.sink.add(t, arp_frame(2, attacker.mac, gateway.ip, victim.mac, victim.ip))
             ctx.sink.add(t + MS, arp_frame(2, attacker.mac, victim.ip, gateway.mac, gateway.ip))

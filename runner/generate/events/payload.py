@@ -64,7 +64,7 @@ def generated(name: str, size: int, rng: random.Random) -> bytes:
         lines, length = [], 0
         while length < size - 700:  # the objects around the page text take ~700 bytes
             lines.append(" ".join(rng.choice(_WORDS) for _ in range(6)))
-            length += len(lines[-1]) + 16
+            length += len(lines[-1]) + 8  # "(line) Tj T* "
         return _pdf(lines or ["report"])
     return rng.randbytes(size)
 

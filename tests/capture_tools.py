@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-
 
 HOSTS: dict[str, Any] = {
     "victim": {"ip": "{{victim_ip}}", "os": "windows", "name": "ws-{{n}}"},

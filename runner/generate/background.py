@@ -23,6 +23,7 @@ from runner.generate.wire.tcp import MS, TcpFlow
 from runner.scenario.model import Strict
 
 Kind = Literal["dns", "http", "https", "ntp", "dhcp", "arp"]
+KINDS: tuple[Kind, ...] = ("dns", "http", "https", "ntp", "dhcp", "arp")
 _WEIGHTS = {"http": 3, "https": 6, "dns": 2, "ntp": 1, "arp": 1}
 _WORDS = ("report", "news", "login", "search", "images", "about", "contact", "docs", "blog")
 
@@ -35,8 +36,7 @@ class BackgroundParams(Strict):
     dns_server: str | None = Field(None, description="Resolver (default: the gateway).")
     sites: list[str] = Field(default_factory=list,
                              description="Domains visited (default: the 'domains' pool).")
-    kinds: list[Kind] = Field(default_factory=lambda: ["dns", "http", "https", "ntp", "dhcp",
-                                                       "arp"])
+    kinds: list[Kind] = Field(default_factory=lambda: list(KINDS))
     volume: int = Field(1000, ge=0, le=5_000_000, description="About this many packets.")
     span: tuple[float, float] | None = Field(None, description="[from, to] seconds (default: "
                                              "the whole capture).")
@@ -137,7 +137,7 @@ def _web(sink: Sink, client: Node, server: Node, site: str, secure: bool, at: in
 
 
 def _page(site: str, rng: random.Random) -> bytes:
-    words = " ".join(rng.choice(_WORDS) for _ in range(rng.randrange(50, 2000)))
+    words = " ".join(rng.choices(_WORDS, k=rng.randrange(50, 2000)))
     return f"<!doctype html><html><head><title>{site}</title></head><body><p>{words}</p>" \
            "</body></html>\n".encode()
 
@@ -156,7 +156,8 @@ def _ntp(sink: Sink, client: Node, server: Node, at: int, rng: random.Random) ->
 def _dhcp(sink: Sink, net: _Net, client: Node, at: int, rng: random.Random) -> None:
     """DHCP REQUEST (renewing the client's address) and the server's ACK, built with scapy."""
     xid, mac = rng.getrandbits(32), bytes.fromhex(client.mac.replace(":", ""))
-    request = (Ether(src=client.mac, dst="ff:ff:ff:ff:ff:ff") / IP(src="0.0.0.0", dst="255.255.255.255")
+    request = (Ether(src=client.mac, dst="ff:ff:ff:ff:ff:ff")
+               / IP(src="0.0.0.0", dst="255.255.255.255")
                / UDP(sport=68, dport=67) / BOOTP(chaddr=mac, xid=xid, flags=0)
                / DHCP(options=[("message-type", "request"), ("requested_addr", client.ip),
                                ("server_id", net.gateway.ip), "end"]))

@@ -14,7 +14,6 @@ import ipaddress
 import struct
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from runner.errors import CaptureError, InputError
 from runner.evidence.craft import LINKTYPE_ETHERNET
@@ -102,7 +101,7 @@ def _maps(ctx: GenContext, bg: Background, take_over: list[str]
     ips: dict[bytes, bytes] = {}
     macs: dict[bytes, bytes] = {}
     real_macs = _macs_of(bg)
-    for real, host in zip(bg.ranked, hosts):
+    for real, host in zip(bg.ranked, hosts, strict=False):
         ips[_b(real)] = _b(host.ip)
         if real in real_macs:
             macs[real_macs[real]] = bytes.fromhex(host.mac.replace(":", ""))
@@ -115,7 +114,7 @@ def _maps(ctx: GenContext, bg: Background, take_over: list[str]
         used.add(moved)
         ips[_b(real)] = _b(moved)
     broadcast = bg.subnet.broadcast_address.packed
-    ips[broadcast] = story.broadcast_address.packed  # type: ignore[union-attr]
+    ips[broadcast] = story.broadcast_address.packed
     return ips, macs
 
 
@@ -167,9 +166,9 @@ def rewrite(data: bytes, ips: dict[bytes, bytes], macs: dict[bytes, bytes]) -> b
     l4 = ip + header
     if fragment == 0 and proto == 6 and len(frame) >= l4 + 18:
         _patch(frame, l4 + 16, old, new, udp=False)
-    elif fragment == 0 and proto == 17 and len(frame) >= l4 + 8:
-        if frame[l4 + 6:l4 + 8] != b"\x00\x00":  # zero: the sender sent no checksum
-            _patch(frame, l4 + 6, old, new, udp=True)
+    elif (fragment == 0 and proto == 17 and len(frame) >= l4 + 8
+          and frame[l4 + 6:l4 + 8] != b"\x00\x00"):  # zero: the sender sent no checksum
+        _patch(frame, l4 + 6, old, new, udp=True)
     return bytes(frame)
 
 

@@ -15,6 +15,7 @@ import email
 import hashlib
 import subprocess
 from email.message import Message
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ def assert_clean(capture: Path, accepted: tuple[str, ...] = ()) -> None:
 
 
 def rows(capture: Path, table: str) -> list[dict[str, Any]]:
-    facts = analyze(capture, [table.split(".")[0]])
+    facts = analyze(capture, [table.split(".", maxsplit=1)[0]])
     return [dict(r) for r in facts.tables[table]]
 
 
@@ -126,7 +127,7 @@ def _tshark_passwords(capture: Path, protocol: str) -> list[str]:
     if protocol == "http-form":
         found = tshark_fields(capture, "urlencoded-form", "urlencoded-form.key",
                               "urlencoded-form.value")
-        return [dict(zip(k.split(","), v.split(",")))["password"] for k, v in found]
+        return [dict(zip(k.split(","), v.split(","), strict=True))["password"] for k, v in found]
     typed = tshark_fields(capture, "telnet.data && tcp.dstport==23", "tcp.stream", "telnet.data")
     sessions: dict[str, str] = {}
     for stream, data in typed:
@@ -235,8 +236,8 @@ def test_beacon_interval_and_jitter(make: Make, protocol: str) -> None:
                          "tcp.dstport")
     assert len(syns) == 12 and {p for _, p in syns} == {str(c2["port"])}
     times = [float(t) for t, _ in syns]
-    gaps = [b - a for a, b in zip(times, times[1:])]
-    assert all(24 <= g <= 36 for g in gaps) and len(set(round(g, 3) for g in gaps)) > 1
+    gaps = [b - a for a, b in pairwise(times)]
+    assert all(24 <= g <= 36 for g in gaps) and len({round(g, 3) for g in gaps}) > 1
     if protocol == "https":
         sni = tshark_fields(capture, "tls.handshake.type==1",
                             "tls.handshake.extensions_server_name")

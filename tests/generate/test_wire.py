@@ -10,8 +10,15 @@ from scapy.layers.l2 import ARP, Ether
 from scapy.utils import checksum as scapy_checksum
 
 from runner.generate.wire.checksum import checksum
-from runner.generate.wire.frames import (PROTO_ICMP, PROTO_UDP, IpPath, Node, arp_frame,
-                                         icmp_message, udp_segment)
+from runner.generate.wire.frames import (
+    PROTO_ICMP,
+    PROTO_UDP,
+    IpPath,
+    Node,
+    arp_frame,
+    icmp_message,
+    udp_segment,
+)
 from runner.generate.wire.sink import Sink
 from runner.generate.wire.tcp import ACK, FIN, PSH, SYN, TcpFlow, syn_options
 

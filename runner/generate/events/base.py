@@ -3,6 +3,7 @@ writes into, and the base class the event registry holds."""
 
 from __future__ import annotations
 
+import builtins
 import ipaddress
 import random
 import re
@@ -86,7 +87,7 @@ class Event(ABC):
     """One kind of event: validates its parameters and writes its frames."""
 
     type: ClassVar[str]
-    Params: ClassVar[type[EventParams]]
+    Params: ClassVar[builtins.type[EventParams]]
     link: ClassVar[Link] = "ethernet"
 
     @abstractmethod

@@ -59,7 +59,8 @@ class Beacon(Event):
                 gap = params.interval * rng.uniform(1 - params.jitter, 1 + params.jitter)
                 gaps.append(gap)
                 t += int(gap * NS)
-        url = f"{params.protocol}://{params.domain}{params.uri if params.protocol == 'http' else ''}"
+        path = params.uri if params.protocol == "http" else ""
+        url = f"{params.protocol}://{params.domain}{path}"
         return {"client": client.ip, "server": server.ip, "port": port, "domain": params.domain,
                 "url": url, "interval": params.interval, "jitter": params.jitter,
                 "count": params.count,

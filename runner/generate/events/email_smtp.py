@@ -5,8 +5,8 @@ imf`` carves the message and its attachment decodes to the same SHA-256."""
 from __future__ import annotations
 
 import mimetypes
+from datetime import UTC, datetime
 from email.message import EmailMessage
-from datetime import datetime, timezone
 from email.utils import format_datetime, make_msgid
 from typing import Any, ClassVar
 
@@ -40,7 +40,7 @@ class Email(Event):
         message = EmailMessage()
         message["From"], message["To"] = params.sender, ", ".join(params.to)
         message["Subject"] = params.subject
-        message["Date"] = format_datetime(datetime.fromtimestamp(t // NS, timezone.utc))
+        message["Date"] = format_datetime(datetime.fromtimestamp(t // NS, UTC))
         domain = params.sender.rpartition("@")[2] or "localhost"
         message["Message-ID"] = make_msgid(idstring=f"{ctx.rng.getrandbits(48):x}", domain=domain)
         message.set_content(params.body)

@@ -109,7 +109,8 @@ def _imap(p: LoginParams, password: str, ok: bool) -> list[Step]:
             (True, f'a001 LOGIN {p.username} "{password}"\r\n'.encode()),
             (False, b"a001 OK Logged in\r\n" if ok
              else b"a001 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n"),
-            (True, b"a002 LOGOUT\r\n"), (False, b"* BYE Logging out\r\na002 OK Logout completed.\r\n")]
+            (True, b"a002 LOGOUT\r\n"),
+            (False, b"* BYE Logging out\r\na002 OK Logout completed.\r\n")]
 
 
 def _smtp(p: LoginParams, password: str, ok: bool) -> list[Step]:

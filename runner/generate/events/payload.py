@@ -56,14 +56,15 @@ def generated(name: str, size: int, rng: random.Random) -> bytes:
     suffix = Path(name).suffix.lower()
     if suffix in (".txt", ".csv", ".log", ".md"):
         sep = "," if suffix == ".csv" else " "
-        lines = []
-        while sum(len(x) + 1 for x in lines) < size:
-            lines.append(sep.join(rng.choice(_WORDS) for _ in range(8)) + f"{sep}{rng.randrange(10**6)}")
+        lines, length = [], 0
+        while length < size:
+            lines.append(sep.join(rng.choices(_WORDS, k=8)) + f"{sep}{rng.randrange(10**6)}")
+            length += len(lines[-1]) + 1
         return ("\n".join(lines) + "\n").encode()[:size]
     if suffix == ".pdf":
         lines, length = [], 0
         while length < size - 700:  # the objects around the page text take ~700 bytes
-            lines.append(" ".join(rng.choice(_WORDS) for _ in range(6)))
+            lines.append(" ".join(rng.choices(_WORDS, k=6)))
             length += len(lines[-1]) + 8  # "(line) Tj T* "
         return _pdf(lines or ["report"])
     return rng.randbytes(size)

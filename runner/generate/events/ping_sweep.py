@@ -66,4 +66,4 @@ class PingSweep(Event):
                              back.frame(icmp_message(0, 0, ident, seq, payload)))
             t += int(NS / params.rate * ctx.rng.uniform(0.8, 1.2))
         return {"scanner": scanner.ip, "targets": len(targets), "alive": sorted(
-            alive, key=lambda a: ipaddress.ip_address(a)), "alive_count": len(alive)}
+            alive, key=ipaddress.ip_address), "alive_count": len(alive)}

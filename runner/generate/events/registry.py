@@ -41,7 +41,10 @@ class EventRegistry:
         try:
             return event.Params.model_validate(raw)
         except ValidationError as exc:
-            first = exc.errors(include_url=False)[0]
+            # a misspelt key also makes its right spelling "missing": report the typo first
+            errors = sorted(exc.errors(include_url=False),
+                            key=lambda e: e["type"] != "extra_forbidden")
+            first = errors[0]
             where = ".".join(str(p) for p in first["loc"]) or "?"
             label = f"event {index + 1} ({raw.get('id', '?')}, {event.type})"
             if first["type"] == "extra_forbidden":

@@ -61,8 +61,9 @@ class TorTls(Event):
                                 tls.server_flight(rng, rng.randrange(700, 1200)), 4.0)
             end = flow.exchange(end, tls.client_finish(rng), b"", 0)
             for _ in range(params.cells):
-                end = flow.exchange(end + flow.jitter(150 * MS), tls.application_data(rng, 514 + 29),
-                                    tls.application_data(rng, 514 + 29), 20.0)
+                cell = 514 + 29  # one cell in a TLS record
+                end = flow.exchange(end + flow.jitter(150 * MS), tls.application_data(rng, cell),
+                                    tls.application_data(rng, cell), 20.0)
             flow.close(end + flow.jitter(NS), by_client=True)
             t += int(rng.uniform(0.5, 3) * NS)
         return {"client": client.ip, "relays": [r.ip for r in relays], "endpoints": used,

@@ -9,7 +9,7 @@ Every event's values gain where it sits in the capture (``first_frame``, ``last_
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -29,7 +29,7 @@ LINKTYPES = {"ethernet": LINKTYPE_ETHERNET, "radiotap": LINKTYPE_IEEE802_11_RADI
 
 
 class CaptureParams(Strict):
-    start: datetime = Field(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc),
+    start: datetime = Field(datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
                             description="UTC time of the capture's first second (ISO 8601).")
     duration: float = Field(600.0, gt=0, le=7 * 86400, description="Seconds the capture spans.")
     link: Link = Field("ethernet", description="ethernet, or radiotap for Wi-Fi captures.")
@@ -111,4 +111,5 @@ def _where(ordered: list[tuple[int, int, bytes]], frame_of: list[int], first: in
     frames = [frame_of[i] for i in range(first, last)]
     low, high = min(frames), max(frames)
     return {"packets": last - first, "first_frame": low, "last_frame": high,
-            "first_time": iso_time(ordered[low - 1][0]), "last_time": iso_time(ordered[high - 1][0])}
+            "first_time": iso_time(ordered[low - 1][0]),
+            "last_time": iso_time(ordered[high - 1][0])}

@@ -11,8 +11,17 @@ import hashlib
 import hmac
 import struct
 
-from scapy.layers.dot11 import (Dot11, Dot11AssoReq, Dot11AssoResp, Dot11Auth, Dot11Beacon,
-                                Dot11Deauth, Dot11Elt, Dot11ProbeReq, Dot11ProbeResp)
+from scapy.layers.dot11 import (
+    Dot11,
+    Dot11AssoReq,
+    Dot11AssoResp,
+    Dot11Auth,
+    Dot11Beacon,
+    Dot11Deauth,
+    Dot11Elt,
+    Dot11ProbeReq,
+    Dot11ProbeResp,
+)
 from scapy.layers.l2 import LLC, SNAP
 
 from runner.generate.wire.frames import mac_bytes

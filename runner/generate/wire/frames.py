@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 import struct
 from dataclasses import dataclass
+from functools import lru_cache
 
 from scapy.layers.inet import IP
 from scapy.layers.l2 import Ether
@@ -41,13 +42,12 @@ class IpPath:
         if ":" in src.ip or ":" in dst.ip:
             raise ValueError(f"IPv6 addresses are not supported on the wire yet ({src.ip} -> "
                              f"{dst.ip}); give the hosts IPv4 addresses")
-        built = bytes(Ether(src=src.mac, dst=dst.mac) / IP(
-            src=src.ip, dst=dst.ip, proto=proto, ttl=ttl or src.ttl, id=0,
-            flags="DF" if df else 0))
-        self.eth = built[:14]
+        built = _template(src.mac, src.ip, proto, ttl or src.ttl, df)
+        self.eth = mac_bytes(dst.mac) + built[6:14]
         self.ip = bytearray(built[14:34])
+        self.ip[16:20] = socket.inet_aton(dst.ip)
         self.ip[10:12] = b"\x00\x00"
-        self.pseudo = self.ip[12:20] + bytes([0, proto])
+        self.pseudo = bytes(self.ip[12:20]) + bytes([0, proto])
         self.proto = proto
         self.ident = ident & 0xFFFF
 
@@ -63,6 +63,14 @@ class IpPath:
     def pseudo_header(self, length: int) -> bytes:
         """The IPv4 pseudo-header TCP and UDP checksums cover."""
         return self.pseudo + struct.pack("!H", length)
+
+
+@lru_cache(maxsize=4096)
+def _template(src_mac: str, src_ip: str, proto: int, ttl: int, df: bool) -> bytes:
+    """Ethernet + IPv4 header bytes as scapy builds them for one sender (cached: a capture
+    reuses its hosts); the destination MAC and address are patched in per path."""
+    return bytes(Ether(src=src_mac, dst="00:00:00:00:00:00") / IP(
+        src=src_ip, dst="0.0.0.0", proto=proto, ttl=ttl, id=0, flags="DF" if df else 0))
 
 
 def udp_segment(path: IpPath, sport: int, dport: int, payload: bytes) -> bytes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import struct
+from functools import lru_cache
 
 from scapy.layers.inet import TCP
 
@@ -26,13 +27,19 @@ def syn_options(mss: int) -> bytes:
     return struct.pack("!BBH", 2, 4, mss)
 
 
+@lru_cache(maxsize=64)
+def _tcp_template(window: int) -> bytes:
+    """A 20-byte TCP header as scapy builds it; ports, numbers and flags are patched in."""
+    return bytes(TCP(sport=0, dport=0, seq=0, ack=0, flags=0, window=window))
+
+
 class Side:
     """One direction of a conversation: its frame path, header template and next sequence."""
 
     def __init__(self, src: Node, dst: Node, sport: int, dport: int, isn: int, ident: int) -> None:
         self.path = IpPath(src, dst, PROTO_TCP, ident)
-        self.head = bytearray(bytes(TCP(sport=sport, dport=dport, seq=0, ack=0, flags=0,
-                                        window=src.window)))
+        self.head = bytearray(_tcp_template(src.window))
+        struct.pack_into("!HH", self.head, 0, sport, dport)
         self.seq = isn
         self.window = src.window
 

@@ -14,6 +14,7 @@ import ipaddress
 import struct
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from runner.errors import CaptureError, InputError
 from runner.evidence.craft import LINKTYPE_ETHERNET
@@ -39,13 +40,24 @@ class Background:
 
 def load_background(ctx: GenContext, name: str) -> Background:
     """Read the real capture ``name`` (relative to the story); a missing, damaged or
-    non-Ethernet file is an :class:`InputError` naming it."""
+    non-Ethernet file is an :class:`InputError` naming it. Reads are cached per file
+    version, so a class's variants read the file once."""
     path = (ctx.base_dir / name).resolve()
     where = f"output '{ctx.output}': embed_into '{name}'"
     if not path.is_file():
         raise InputError(f"{where}: file not found next to the story ({ctx.base_dir})",
                          fix="ship the real capture with the scenario (e.g. pcaps/) and name "
                              "it relative to the story")
+    stat = path.stat()
+    try:
+        return _load(path, stat.st_mtime_ns, stat.st_size)
+    except InputError as exc:
+        raise InputError(f"{where}{exc.message}", fix=exc.fix) from None
+
+
+@lru_cache(maxsize=8)
+def _load(path: Path, _mtime: int, _size: int) -> Background:
+    where = ""
     damage: list[str] = []
     try:
         records = list(iter_records(path, on_warning=damage.append))

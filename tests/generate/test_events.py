@@ -201,17 +201,31 @@ def test_bad_capture_parameters_fail_validation_with_a_line(tmp_path: Path, capt
     assert problem.line is not None and problem.line >= 7  # the capture output's lines
 
 
-def test_missing_and_damaged_background_and_payload_files(tmp_path: Path) -> None:
-    story = load_story(_story(tmp_path, "embed_into: missing.pcap\n"))
-    with pytest.raises(InputError, match=r"embed_into 'missing\.pcap': file not found"):
-        generate_variant(story, 1, tmp_path / "out")
-    (tmp_path / "broken.pcap").write_bytes(b"\xd4\xc3\xb2\xa1" + b"\x00" * 30)
-    story = load_story(_story(tmp_path, "embed_into: broken.pcap\n"))
-    with pytest.raises(InputError, match=r"broken\.pcap"):
-        generate_variant(story, 1, tmp_path / "out")
-    story = load_story(_story(tmp_path, "events:\n  - {type: http-transfer, id: d, client: "
-                              "victim, server: attacker, payload: {file: nope.bin}}\n"))
-    with pytest.raises(InputError, match=r"payload file 'nope\.bin' not found"):
+@pytest.mark.parametrize(("capture", "files", "message"), [
+    ("embed_into: missing.pcap\n", {}, "embed_into 'missing.pcap': file not found"),
+    ("embed_into: broken.pcap\n", {"broken.pcap": b"\xd4\xc3\xb2\xa1" + b"\x00" * 30},
+     "embed_into 'broken.pcap'"),
+    ("embed_into: notes.txt\n", {"notes.txt": b"hello, not a capture\n"},
+     "embed_into 'notes.txt'"),
+    ("events:\n  - {type: http-transfer, id: d, client: victim, server: attacker, "
+     "payload: {file: nope.bin}}\n", {}, "payload file 'nope.bin' not found"),
+])
+def test_missing_or_damaged_files_fail_validation(tmp_path: Path, capture: str,
+                                                  files: dict[str, bytes], message: str) -> None:
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    with pytest.raises(ScenarioError) as caught:
+        load_story(_story(tmp_path, capture))
+    [problem] = caught.value.problems
+    assert message in problem.one_line() and problem.line == 7 and problem.fix
+
+
+def test_a_background_file_removed_after_validation_fails_generation(tmp_path: Path) -> None:
+    real = Path(__file__).resolve().parents[2] / "pcaps" / "ndpi_android.pcap"
+    (tmp_path / "bg.pcap").write_bytes(real.read_bytes())
+    story = load_story(_story(tmp_path, "embed_into: bg.pcap\n"))
+    (tmp_path / "bg.pcap").unlink()
+    with pytest.raises(InputError, match=r"embed_into 'bg\.pcap': file not found"):
         generate_variant(story, 1, tmp_path / "out")
 
 

@@ -40,15 +40,20 @@ class PayloadSpec(Strict):
 def payload_bytes(spec: PayloadSpec, ctx: GenContext, rng: random.Random) -> bytes:
     """The payload's bytes (deterministic per seed)."""
     if spec.file is not None:
-        path = (ctx.base_dir / spec.file).resolve()
-        if not path.is_file():
-            raise InputError(f"output '{ctx.output}': payload file '{spec.file}' not found "
-                             f"next to the story ({ctx.base_dir})",
-                             fix="ship the file with the scenario or use 'size:'")
-        return path.read_bytes()
+        return payload_path(spec.file, ctx).read_bytes()
     if spec.content is not None:
         return spec.content.encode()
     return generated(spec.name, spec.size or 4096, rng)
+
+
+def payload_path(name: str, ctx: GenContext) -> Path:
+    """Where a payload file the story ships is; a missing one is an :class:`InputError`."""
+    path = (ctx.base_dir / name).resolve()
+    if not path.is_file():
+        raise InputError(f"output '{ctx.output}': payload file '{name}' not found next to "
+                         f"the story ({ctx.base_dir})",
+                         fix="ship the file with the scenario or use 'size:'")
+    return path
 
 
 def generated(name: str, size: int, rng: random.Random) -> bytes:

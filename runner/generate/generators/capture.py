@@ -20,6 +20,7 @@ from runner.evidence.craft import LINKTYPE_ETHERNET, LINKTYPE_IEEE802_11_RADIOTA
 from runner.generate.background import BackgroundParams, add_background
 from runner.generate.embed import embed, load_background
 from runner.generate.events.base import NS, EventContext, EventParams, Link
+from runner.generate.events.payload import PayloadSpec, payload_path
 from runner.generate.events.registry import events
 from runner.generate.registry import GenContext, Generator
 from runner.generate.wire.sink import Sink
@@ -74,6 +75,16 @@ class CaptureGenerator(Generator):
     kind: ClassVar[str] = "capture"
     Params: ClassVar[type[BaseModel]] = CaptureParams
     suffix: ClassVar[str] = ".pcap"
+
+    def check(self, params: BaseModel, ctx: GenContext) -> None:
+        """The real background capture and every payload file must be there and readable."""
+        assert isinstance(params, CaptureParams)
+        if params.embed_into is not None:
+            load_background(ctx, params.embed_into)
+        for item in params.events:
+            for spec in (getattr(item, "payload", None), getattr(item, "attachment", None)):
+                if isinstance(spec, PayloadSpec) and spec.file is not None:
+                    payload_path(spec.file, ctx)
 
     def generate(self, params: BaseModel, ctx: GenContext, out: Path) -> dict[str, Any]:
         assert isinstance(params, CaptureParams)

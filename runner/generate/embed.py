@@ -15,6 +15,7 @@ import struct
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from runner.errors import CaptureError, InputError
 from runner.evidence.craft import LINKTYPE_ETHERNET

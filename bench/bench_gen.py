@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import tempfile
@@ -76,7 +77,8 @@ def one_variant(seat: int) -> tuple[float, int]:
 
 
 def measure(seats: int, workers: int) -> dict[str, Any]:
-    report: dict[str, Any] = {"seats": seats, "workers": workers}
+    report: dict[str, Any] = {"seats": seats, "workers": workers,
+                              "load": os.getloadavg()[0], "cores": os.cpu_count()}
     report["template_pps"] = template_rate(20_000)
     report["scapy_pps"] = scapy_rate(4_000)
     story = load_story(STORY)
@@ -159,6 +161,8 @@ def _table(r: dict[str, Any]) -> Table:
     table.add_row(f"{r['seats']} seats' variants (s)", f"{r['seats_s']}", reference, "< 20%")
     if share:
         table.add_row("  as a share of the class start", share, "", "< 20%")
+    table.caption = (f"machine: {r['cores']} cores, load average {r['load']:.1f} at the start "
+                     "(other work slows both columns alike)")
     return table
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import random
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import Field
@@ -137,9 +138,17 @@ def _web(sink: Sink, client: Node, server: Node, site: str, secure: bool, at: in
 
 
 def _page(site: str, rng: random.Random) -> bytes:
-    words = " ".join(rng.choices(_WORDS, k=rng.randrange(50, 2000)))
-    return f"<!doctype html><html><head><title>{site}</title></head><body><p>{words}</p>" \
+    words = _corpus()  # one shared corpus; pages are slices of it
+    start = rng.randrange(len(words) - 2000)
+    text = " ".join(words[start:start + rng.randrange(50, 2000)])
+    return f"<!doctype html><html><head><title>{site}</title></head><body><p>{text}</p>" \
            "</body></html>\n".encode()
+
+
+@lru_cache(maxsize=1)
+def _corpus() -> tuple[str, ...]:
+    """20,000 words of page text, the same every run (pages differ by where they start)."""
+    return tuple(random.Random(0).choices(_WORDS, k=20_000))
 
 
 def _ntp(sink: Sink, client: Node, server: Node, at: int, rng: random.Random) -> None:

@@ -57,6 +57,13 @@ class _Net:
         self.sites = params.sites or list(pool("domains"))
         self.rng = ectx.rng
         self.addresses: dict[str, str] = {}
+        self.ports = {c.ip: self.rng.randrange(49152, 60000) for c in self.clients}
+
+    def port(self, client: Node) -> int:
+        """The client's next ephemeral port: stacks hand them out in order, so two
+        connections of one client never share a port (and a 4-tuple) in the capture."""
+        self.ports[client.ip] = 49152 + (self.ports[client.ip] - 49152 + 1) % 16383
+        return self.ports[client.ip]
 
     def remote(self, site: str) -> Node:
         if site not in self.addresses:
@@ -100,7 +107,8 @@ def add_background(params: BackgroundParams, sink: Sink, gen: GenContext, start_
             site = rng.choice(net.sites)
             at = lookup(sink, client, net.dns, site, net.remote(site).ip, at, rng)
             if kind != "dns":
-                _web(sink, client, net.remote(site), site, kind == "https", at, rng)
+                _web(sink, client, net.remote(site), site, kind == "https", at, rng,
+                     net.port(client))
 
 
 def lookup(sink: Sink, client: Node, server: Node, name: str, answer: str, at: int,
@@ -116,9 +124,9 @@ def lookup(sink: Sink, client: Node, server: Node, name: str, answer: str, at: i
 
 
 def _web(sink: Sink, client: Node, server: Node, site: str, secure: bool, at: int,
-         rng: random.Random) -> None:
-    flow = TcpFlow(sink, client, server, rng.randrange(49152, 65535), 443 if secure else 80,
-                   rng, rtt_ms=rng.uniform(8, 60))
+         rng: random.Random, port: int) -> None:
+    flow = TcpFlow(sink, client, server, port, 443 if secure else 80, rng,
+                   rtt_ms=rng.uniform(8, 60))
     t = flow.open(at)
     if secure:
         t = flow.exchange(t, tls.client_hello(site, rng), tls.server_flight(rng), 2.0)

@@ -30,7 +30,7 @@ class HttpTransferParams(EventParams):
     port: int = Field(80, ge=1, le=65535)
     payload: PayloadSpec = Field(default_factory=PayloadSpec)
     user_agent: str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36"
-    rtt_ms: float = Field(30.0, gt=0, le=2000)
+    rtt_ms: float = Field(30.0, ge=0.1, le=2000)
 
 
 class HttpTransfer(Event):

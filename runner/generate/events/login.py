@@ -37,7 +37,7 @@ class LoginParams(EventParams):
     interval: float = Field(1.5, gt=0, le=3600, description="Seconds between attempts.")
     path: str = Field("/login", description="HTTP: the URL path posted or fetched.")
     host_name: str = Field("intranet.local", description="HTTP: the Host header.")
-    rtt_ms: float = Field(2.0, gt=0, le=2000)
+    rtt_ms: float = Field(2.0, ge=0.1, le=2000)
 
 
 class Login(Event):

@@ -30,7 +30,7 @@ class PortScanParams(EventParams):
                              description="Ports probed (each once, in shuffled order).")
     open: list[int] = Field(default_factory=list, description="Which of the ports are open.")
     rate: float = Field(500.0, gt=0, le=100_000, description="Probes per second.")
-    rtt_ms: float = Field(1.0, gt=0, le=2000, description="Round trip time to the target.")
+    rtt_ms: float = Field(1.0, ge=0.1, le=2000, description="Round trip time to the target.")
 
     @model_validator(mode="after")
     def _open_are_probed(self) -> PortScanParams:

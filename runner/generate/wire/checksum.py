@@ -9,10 +9,18 @@ from __future__ import annotations
 
 def ones_sum(data: bytes) -> int:
     """One's-complement sum of ``data`` as 16-bit words (odd length padded), 0..0xFFFF."""
-    if len(data) % 2:
-        data += b"\x00"
-    rest = int.from_bytes(data, "big") % 0xFFFF
-    return rest if rest or not any(data) else 0xFFFF
+    value = int.from_bytes(data, "big")
+    if len(data) & 1:
+        value <<= 8  # the pad byte
+    rest = value % 0xFFFF
+    return rest if rest or not value else 0xFFFF
+
+
+def fold(total: int) -> int:
+    """A sum of one's-complement partial sums folded to 16 bits (end-around carry)."""
+    while total > 0xFFFF:
+        total = (total & 0xFFFF) + (total >> 16)
+    return total
 
 
 def checksum(data: bytes) -> int:

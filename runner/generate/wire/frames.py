@@ -15,9 +15,10 @@ from functools import lru_cache
 from scapy.layers.inet import IP
 from scapy.layers.l2 import Ether
 
-from runner.generate.wire.checksum import checksum, transport_checksum
+from runner.generate.wire.checksum import checksum, fold, ones_sum, transport_checksum
 
 PROTO_ICMP, PROTO_TCP, PROTO_UDP = 1, 6, 17
+_IP = struct.Struct("!2sHH4sH8s")
 
 
 @dataclass(frozen=True)
@@ -46,19 +47,25 @@ class IpPath:
         self.eth = mac_bytes(dst.mac) + built[6:14]
         self.ip = bytearray(built[14:34])
         self.ip[16:20] = socket.inet_aton(dst.ip)
-        self.ip[10:12] = b"\x00\x00"
-        self.pseudo = bytes(self.ip[12:20]) + bytes([0, proto])
+        self.ip[2:6], self.ip[10:12] = bytes(4), bytes(2)
+        # the header's sum without length, identification and checksum: those are added
+        # per packet as numbers, so no header is summed twice
+        self.base = ones_sum(bytes(self.ip))
+        self.first, self.middle, self.addresses = (bytes(self.ip[:2]), bytes(self.ip[6:10]),
+                                                   bytes(self.ip[12:20]))
+        self.pseudo = self.addresses + bytes([0, proto])
+        self.pseudo_sum = ones_sum(self.pseudo)
         self.proto = proto
         self.ident = ident & 0xFFFF
 
-    def frame(self, l4: bytes) -> bytes:
-        """One frame carrying ``l4`` (the transport header and payload, checksummed)."""
-        head = self.ip
-        struct.pack_into("!HH", head, 2, 20 + len(l4), self.ident)
-        head[10:12] = b"\x00\x00"
-        struct.pack_into("!H", head, 10, checksum(bytes(head)))
+    def frame(self, l4: bytes, payload: bytes = b"") -> bytes:
+        """One frame carrying ``l4`` (a checksummed transport header, or all of it) and
+        ``payload`` after it."""
+        total = 20 + len(l4) + len(payload)
+        value = 0xFFFF - fold(self.base + total + self.ident)
+        head = _IP.pack(self.first, total, self.ident, self.middle, value, self.addresses)
         self.ident = (self.ident + 1) & 0xFFFF
-        return self.eth + bytes(head) + l4
+        return b"".join((self.eth, head, l4, payload))
 
     def pseudo_header(self, length: int) -> bytes:
         """The IPv4 pseudo-header TCP and UDP checksums cover."""

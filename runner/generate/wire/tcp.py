@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from scapy.layers.inet import TCP
 
-from runner.generate.wire.checksum import transport_checksum
+from runner.generate.wire.checksum import fold, ones_sum
 from runner.generate.wire.frames import PROTO_TCP, IpPath, Node
 from runner.generate.wire.sink import Sink
 
@@ -50,11 +50,13 @@ class Side:
         offset = (20 + len(options)) // 4
         struct.pack_into("!IIBBHH", head, 4, self.seq if seq is None else seq, ack,
                          offset << 4, flags, self.window if window is None else window, 0)
-        segment = bytes(head) + payload
-        value = transport_checksum(self.path.pseudo_header(len(segment)), segment)
+        path = self.path
+        length = len(head) + len(payload)  # the header is 20 or 24 bytes: word aligned
+        value = 0xFFFF - fold(path.pseudo_sum + length + ones_sum(head) + ones_sum(payload))
+        struct.pack_into("!H", head, 16, value)
         if seq is None:
             self.seq = (self.seq + len(payload) + (1 if flags & (SYN | FIN) else 0)) & 0xFFFFFFFF
-        return self.path.frame(segment[:16] + struct.pack("!H", value) + segment[18:])
+        return path.frame(bytes(head), payload)
 
 
 class TcpFlow:

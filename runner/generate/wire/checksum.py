@@ -7,7 +7,7 @@ modulo 0xFFFF (2**16 is 1 modulo 0xFFFF), which ``int.from_bytes`` computes in C
 from __future__ import annotations
 
 
-def ones_sum(data: bytes) -> int:
+def ones_sum(data: bytes | bytearray) -> int:
     """One's-complement sum of ``data`` as 16-bit words (odd length padded), 0..0xFFFF."""
     value = int.from_bytes(data, "big")
     if len(data) & 1:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import mimetypes
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 from typing import Any, ClassVar
 
 from pydantic import Field
@@ -42,7 +42,9 @@ class Email(Event):
         message["Subject"] = params.subject
         message["Date"] = format_datetime(datetime.fromtimestamp(t // NS, UTC))
         domain = params.sender.rpartition("@")[2] or "localhost"
-        message["Message-ID"] = make_msgid(idstring=f"{ctx.rng.getrandbits(48):x}", domain=domain)
+        # not email.utils.make_msgid: it mixes in the clock and the process id
+        message["Message-ID"] = f"<{ctx.rng.getrandbits(64):016x}.{ctx.rng.getrandbits(32):08x}" \
+                                f"@{domain}>"
         message.set_content(params.body)
         values: dict[str, Any] = {"client": client.ip, "server": server.ip, "sender": params.sender,
                                   "to": params.to, "subject": params.subject,
@@ -54,6 +56,8 @@ class Email(Event):
             message.add_attachment(data, maintype=major, subtype=minor,
                                    filename=params.attachment.name)
             values["attachment"] = {"file": params.attachment.name, **digests(data)}
+            # the library draws the MIME boundary from the global random stream
+            message.set_boundary(f"===============_{ctx.rng.getrandbits(64):016x}==")
         text = message.as_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
         stuffed = b"\r\n".join(b"." + line if line.startswith(b".") else line
                                for line in text.split(b"\r\n"))

@@ -42,6 +42,11 @@ class CaptureParams(Strict):
     embed_hosts: list[str] = Field(default_factory=list, description="Story hosts that take "
                                    "over the real capture's busiest local hosts, in order.")
 
+    @field_validator("start")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return value if value.tzinfo else value.replace(tzinfo=UTC)  # naive: UTC
+
     @field_validator("events")
     @classmethod
     def _parse_events(cls, value: list[Any]) -> list[Any]:

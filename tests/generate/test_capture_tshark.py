@@ -398,3 +398,42 @@ def test_a_busy_office_variant_is_clean(tmp_path: Path, seed: int) -> None:
     found = [(r["username"], r["password"]) for r in rows(capture, "credentials.credentials")
              if r["protocol"] == "ftp"]
     assert found[-1] == (values["ftp"]["username"], values["ftp"]["password"])
+
+
+V6_HOSTS = {"victim": {"ip": "2001:db8:10::{{n}}", "os": "windows"},
+            "server": {"ip": "2001:db8:10::443", "os": "linux"},
+            "attacker": {"ip": "2001:db8:66::{{n}}", "os": "linux"}}
+
+
+def test_events_between_ipv6_hosts(make: Make, tmp_path: Path) -> None:
+    ports = [21, 22, 25, 53, 80, 110, 143, 443, 445, 993, 3389, 8080]
+    variant = make([
+        {"type": "port-scan", "id": "scan", "scanner": "attacker", "target": "victim",
+         "ports": ports, "open": [80, 445]},
+        {"type": "port-scan", "id": "udp", "at": 2, "scanner": "attacker", "target": "victim",
+         "kind": "udp", "ports": [53, 123, 161], "open": [53]},
+        {"type": "ping-sweep", "id": "sweep", "at": 3, "scanner": "attacker",
+         "targets": ["victim", "server"], "alive": ["server"]},
+        {"type": "login", "id": "ftp", "at": 4, "client": "attacker", "server": "server",
+         "protocol": "ftp", "username": "{{user}}", "password": "{{password}}"},
+        {"type": "http-transfer", "id": "dl", "at": 6, "client": "victim", "server": "server",
+         "payload": {"name": "report.csv", "size": 9000}},
+    ], hosts=V6_HOSTS)
+    capture, values = variant.files["net"], variant.values
+    assert_clean(capture, (RST,))
+    synacks = tshark_fields(capture, "ipv6 && tcp.flags.syn==1 && tcp.flags.ack==1 && "
+                            f"ipv6.src=={values['scan']['target']}", "tcp.srcport")
+    assert sorted(int(s[0]) for s in synacks) == [80, 445]
+    unreachable = tshark_fields(capture, "icmpv6.type==1 && icmpv6.code==4", "udp.dstport")
+    assert sorted(int(u[0]) for u in unreachable) == [123, 161]
+    assert [r[0] for r in tshark_fields(capture, "icmpv6.type==129", "ipv6.src")] == [
+        values["server"]["ip"]]
+    assert _tshark_passwords(capture, "ftp") == [values["ftp"]["password"]]
+    out = tmp_path / "objects6"
+    tshark(capture, "--export-objects", f"http,{out}", "-q")
+    assert hashlib.sha256((out / "report.csv").read_bytes()).hexdigest() == values["dl"]["sha256"]
+    [scan] = rows(capture, "scans.scans")
+    assert (scan["target"], scan["open_ports"]) == (values["victim"]["ip"], "80,445")
+    creds = rows(capture, "credentials.credentials")
+    assert [(c["server"], c["password"]) for c in creds] == [(values["server"]["ip"],
+                                                             values["ftp"]["password"])]

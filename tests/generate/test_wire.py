@@ -6,6 +6,7 @@ import random
 
 import pytest
 from scapy.layers.inet import ICMP, IP, TCP, UDP
+from scapy.layers.inet6 import ICMPv6EchoRequest, IPv6
 from scapy.layers.l2 import ARP, Ether
 from scapy.utils import checksum as scapy_checksum
 
@@ -100,6 +101,29 @@ def test_udp_icmp_and_arp_equal_scapy() -> None:
     assert reply == oracle + b"\x00" * (60 - len(oracle))
 
 
-def test_ipv6_hosts_are_refused_with_a_message() -> None:
-    with pytest.raises(ValueError, match="IPv6"):
-        IpPath(Node("2001:db8::1", A.mac), B, PROTO_UDP)
+C6 = Node("2001:db8:10::5", "00:14:22:01:02:03", 128, 64240)
+D6 = Node("2001:db8:99::80", "00:1a:a1:0a:0b:0c", 64, 65535)
+
+
+def test_ipv6_frames_equal_scapy_builds() -> None:
+    sink = Sink()
+    flow = TcpFlow(sink, C6, D6, 50000, 443, random.Random(5))
+    isn = flow.client.seq
+    flow.open(0)
+    syn = sink.ordered()[0][1]
+    assert syn == bytes(Ether(src=C6.mac, dst=D6.mac) / IPv6(src=C6.ip, dst=D6.ip, hlim=128)
+                        / TCP(sport=50000, dport=443, seq=isn, flags="S", window=64240,
+                              options=[("MSS", 1460)]))
+    path = IpPath(C6, D6, PROTO_UDP)
+    assert path.frame(udp_segment(path, 5353, 53, b"q")) == bytes(
+        Ether(src=C6.mac, dst=D6.mac) / IPv6(src=C6.ip, dst=D6.ip, hlim=128)
+        / UDP(sport=5353, dport=53) / b"q")
+    path = IpPath(C6, D6, PROTO_ICMP)
+    assert path.frame(path.icmp(8, 0, 7, 9, b"ping")) == bytes(
+        Ether(src=C6.mac, dst=D6.mac) / IPv6(src=C6.ip, dst=D6.ip, hlim=128)
+        / ICMPv6EchoRequest(id=7, seq=9, data=b"ping"))
+
+
+def test_mixed_address_families_are_refused_with_a_message() -> None:
+    with pytest.raises(ValueError, match="one is IPv6, the other IPv4"):
+        IpPath(C6, B, PROTO_UDP)

@@ -41,6 +41,9 @@ class ArpSpoof(Event):
         assert isinstance(params, ArpSpoofParams)
         attacker, victim, gateway = (ctx.node(r) for r in (params.attacker, params.victim,
                                                            params.gateway))
+        if any(":" in n.ip for n in (attacker, victim, gateway)):
+            raise ValueError("ARP poisoning is IPv4 (IPv6 has neighbour discovery); give "
+                             "attacker, victim and gateway IPv4 addresses")
         t = ctx.time(params.at)
         # the victim learns the gateway's real MAC first, as it had before the attack
         ctx.sink.add(t, arp_frame(1, victim.mac, victim.ip, "", gateway.ip))

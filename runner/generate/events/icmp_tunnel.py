@@ -10,7 +10,7 @@ from pydantic import Field
 
 from runner.generate.events.base import NS, Event, EventContext, EventParams
 from runner.generate.events.payload import PayloadSpec, digests, payload_bytes
-from runner.generate.wire.frames import PROTO_ICMP, IpPath, icmp_message
+from runner.generate.wire.frames import PROTO_ICMP, IpPath
 from runner.generate.wire.tcp import MS
 
 MAGIC = b"TUN1"
@@ -49,9 +49,9 @@ class IcmpTunnel(Event):
         for seq, start in enumerate(range(0, len(data), params.chunk)):
             piece = data[start:start + params.chunk]
             body = MAGIC + struct.pack("!IH", seq, len(piece)) + piece
-            ctx.sink.add(t, out.frame(icmp_message(8, 0, ident, (seq + 1) & 0xFFFF, body)))
+            ctx.sink.add(t, out.frame(out.icmp(8, 0, ident, (seq + 1) & 0xFFFF, body)))
             ctx.sink.add(t + int(ctx.rng.uniform(10, 40) * MS),
-                         back.frame(icmp_message(0, 0, ident, (seq + 1) & 0xFFFF, body)))
+                         back.frame(back.icmp(0, 0, ident, (seq + 1) & 0xFFFF, body)))
             t += int(params.interval * NS * ctx.rng.uniform(0.8, 1.2))
             count += 1
         return {"client": client.ip, "server": server.ip, "requests": count,

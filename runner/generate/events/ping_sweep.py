@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from pydantic import Field, model_validator
 
 from runner.generate.events.base import NS, Event, EventContext, EventParams
-from runner.generate.wire.frames import PROTO_ICMP, IpPath, icmp_message
+from runner.generate.wire.frames import PROTO_ICMP, IpPath
 from runner.generate.wire.tcp import MS
 
 _PAYLOAD = bytes(range(0x10, 0x38))  # Linux ping's 40 pattern bytes after the timestamp
@@ -59,11 +59,11 @@ class PingSweep(Event):
             out = IpPath(scanner, node, PROTO_ICMP, ctx.rng.getrandbits(16))
             stamp = (t // NS).to_bytes(8, "little") + ((t % NS) // 1000).to_bytes(8, "little")
             payload = stamp + _PAYLOAD
-            ctx.sink.add(t, out.frame(icmp_message(8, 0, ident, seq, payload)))
+            ctx.sink.add(t, out.frame(out.icmp(8, 0, ident, seq, payload)))
             if ip in alive:
                 back = IpPath(node, scanner, PROTO_ICMP, ctx.rng.getrandbits(16), df=False)
                 ctx.sink.add(t + int(ctx.rng.uniform(0.3, 2) * MS),
-                             back.frame(icmp_message(0, 0, ident, seq, payload)))
+                             back.frame(back.icmp(0, 0, ident, seq, payload)))
             t += int(NS / params.rate * ctx.rng.uniform(0.8, 1.2))
         return {"scanner": scanner.ip, "targets": len(targets), "alive": sorted(
             alive, key=ipaddress.ip_address), "alive_count": len(alive)}

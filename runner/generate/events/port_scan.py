@@ -15,7 +15,7 @@ from pydantic import Field, model_validator
 
 from runner.evidence.craft import dns_response
 from runner.generate.events.base import NS, Event, EventContext, EventParams
-from runner.generate.wire.frames import PROTO_ICMP, PROTO_UDP, IpPath, icmp_message, udp_segment
+from runner.generate.wire.frames import PROTO_ICMP, PROTO_UDP, IpPath, udp_segment
 from runner.generate.wire.sink import Sink
 from runner.generate.wire.tcp import ACK, FIN, MS, PSH, RST, SYN, TcpFlow, syn_options
 
@@ -111,4 +111,5 @@ def _udp_probe(sink: Sink, t: int, out: IpPath, back: IpPath, icmp: IpPath, spor
             reply = dns_response("version.bind", [], qid=0, rcode=1)
             sink.add(answer_at, back.frame(udp_segment(back, port, sport, reply)))
     else:  # port unreachable quotes the probe's IP header and first 8 bytes
-        sink.add(answer_at, icmp.frame(icmp_message(3, 3, 0, 0, probe[14:14 + 28])))
+        quoted = probe[14:14 + (48 if icmp.v6 else 28)]  # the probe's IP and UDP headers
+        sink.add(answer_at, icmp.frame(icmp.icmp(3, 3, 0, 0, quoted)))

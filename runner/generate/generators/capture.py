@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from runner.errors import InputError
 from runner.evidence.analyzers.util import iso_time
 from runner.evidence.craft import LINKTYPE_ETHERNET, LINKTYPE_IEEE802_11_RADIOTAP
 from runner.generate.background import BackgroundParams, add_background
@@ -100,7 +101,11 @@ class CaptureGenerator(Generator):
         for item in params.events:
             ectx = EventContext(sink, start_ns, ctx, ctx.rng("event", item.id))
             before = len(sink)
-            produced = events().get(item.type).emit(item, ectx)
+            try:
+                produced = events().get(item.type).emit(item, ectx)
+            except ValueError as exc:  # e.g. an IPv6 host talking to an IPv4 one
+                raise InputError(f"output '{ctx.output}': event '{item.id}': {exc}",
+                                 fix="check the hosts the event names") from None
             spans.append((item, before, len(sink), produced))
         if params.background is not None:
             add_background(params.background, sink, ctx, start_ns, params.duration)

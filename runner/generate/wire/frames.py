@@ -1,5 +1,6 @@
-"""Frame templates: Ethernet + IPv4 headers built once per pair of hosts with scapy, then
-patched per packet (length, identification, checksum), plus UDP, ICMP and ARP frames.
+"""Frame templates: Ethernet + IPv4 or IPv6 headers built once per sender with scapy, then
+patched per packet (addresses, length, identification, checksum), plus UDP, ICMP/ICMPv6
+and ARP frames.
 
 Patching a template is an order of magnitude faster than scapy's layer-by-layer build;
 ``tests/generate/test_wire.py`` builds the same packets with scapy as the oracle.
@@ -13,12 +14,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from scapy.layers.inet import IP
+from scapy.layers.inet6 import IPv6
 from scapy.layers.l2 import Ether
 
-from runner.generate.wire.checksum import checksum, fold, ones_sum, transport_checksum
+from runner.generate.wire.checksum import checksum, fold, ones_sum
 
-PROTO_ICMP, PROTO_TCP, PROTO_UDP = 1, 6, 17
+PROTO_ICMP, PROTO_TCP, PROTO_UDP, PROTO_ICMP6 = 1, 6, 17, 58
 _IP = struct.Struct("!2sHH4sH8s")
+_IP6 = struct.Struct("!4sH2s32s")
+_ICMP6 = {(8, 0): (128, 0), (0, 0): (129, 0), (3, 3): (1, 4)}
 
 
 @dataclass(frozen=True)
@@ -40,9 +44,15 @@ class IpPath:
 
     def __init__(self, src: Node, dst: Node, proto: int, ident: int = 1, *, df: bool = True,
                  ttl: int | None = None) -> None:
-        if ":" in src.ip or ":" in dst.ip:
-            raise ValueError(f"IPv6 addresses are not supported on the wire yet ({src.ip} -> "
-                             f"{dst.ip}); give the hosts IPv4 addresses")
+        self.v6 = ":" in src.ip
+        if self.v6 != (":" in dst.ip):
+            raise ValueError(f"{src.ip} and {dst.ip} cannot talk: one is IPv6, the other IPv4; "
+                             "give both hosts addresses of one family")
+        self.proto = proto
+        self.ident = ident & 0xFFFF
+        if self.v6:
+            self._init6(src, dst, ttl or src.ttl)
+            return
         built = _template(src.mac, src.ip, proto, ttl or src.ttl, df)
         self.eth = mac_bytes(dst.mac) + built[6:14]
         self.ip = bytearray(built[14:34])
@@ -53,23 +63,43 @@ class IpPath:
         self.base = ones_sum(bytes(self.ip))
         self.first, self.middle, self.addresses = (bytes(self.ip[:2]), bytes(self.ip[6:10]),
                                                    bytes(self.ip[12:20]))
-        self.pseudo = self.addresses + bytes([0, proto])
-        self.pseudo_sum = ones_sum(self.pseudo)
-        self.proto = proto
-        self.ident = ident & 0xFFFF
+        # the pseudo-header's sum without the length, added per packet
+        self.pseudo_sum = ones_sum(self.addresses + bytes([0, proto]))
+
+    def _init6(self, src: Node, dst: Node, hlim: int) -> None:
+        nxt = PROTO_ICMP6 if self.proto == PROTO_ICMP else self.proto
+        built = _template6(src.mac, src.ip, nxt, hlim)
+        self.eth = mac_bytes(dst.mac) + built[6:14]
+        self.first, self.middle = built[14:18], built[20:22]
+        self.addresses = built[22:38] + socket.inet_pton(socket.AF_INET6, dst.ip)
+        self.pseudo_sum = ones_sum(self.addresses) + nxt  # RFC 8200 8.1, length added later
 
     def frame(self, l4: bytes, payload: bytes = b"") -> bytes:
         """One frame carrying ``l4`` (a checksummed transport header, or all of it) and
         ``payload`` after it."""
+        if self.v6:
+            head = _IP6.pack(self.first, len(l4) + len(payload), self.middle, self.addresses)
+            return b"".join((self.eth, head, l4, payload))
         total = 20 + len(l4) + len(payload)
         value = 0xFFFF - fold(self.base + total + self.ident)
         head = _IP.pack(self.first, total, self.ident, self.middle, value, self.addresses)
         self.ident = (self.ident + 1) & 0xFFFF
         return b"".join((self.eth, head, l4, payload))
 
-    def pseudo_header(self, length: int) -> bytes:
-        """The IPv4 pseudo-header TCP and UDP checksums cover."""
-        return self.pseudo + struct.pack("!H", length)
+    def checksum(self, length: int, *parts: bytes | bytearray) -> int:
+        """The TCP/UDP/ICMPv6 checksum of ``parts`` (``length`` bytes, checksum field zero,
+        every part but the last of even length) under this path's pseudo-header."""
+        return 0xFFFF - fold(self.pseudo_sum + length + sum(ones_sum(p) for p in parts))
+
+    def icmp(self, kind: int, code: int, ident: int, seq: int, payload: bytes) -> bytes:
+        """An ICMP message given in ICMPv4 terms (8/0 echo, 3/3 port unreachable), written
+        as ICMPv6 (128/129, 1/4, checksum over the pseudo-header) on an IPv6 path."""
+        if not self.v6:
+            return icmp_message(kind, code, ident, seq, payload)
+        kind, code = _ICMP6.get((kind, code), (kind, code))
+        head = struct.pack("!BBHHH", kind, code, 0, ident, seq)
+        value = self.checksum(len(head) + len(payload), head, payload)
+        return head[:2] + struct.pack("!H", value) + head[4:] + payload
 
 
 @lru_cache(maxsize=4096)
@@ -80,11 +110,18 @@ def _template(src_mac: str, src_ip: str, proto: int, ttl: int, df: bool) -> byte
         src=src_ip, dst="0.0.0.0", proto=proto, ttl=ttl, id=0, flags="DF" if df else 0))
 
 
+@lru_cache(maxsize=4096)
+def _template6(src_mac: str, src_ip: str, nxt: int, hlim: int) -> bytes:
+    """Ethernet + IPv6 header bytes as scapy builds them for one sender."""
+    return bytes(Ether(src=src_mac, dst="00:00:00:00:00:00") / IPv6(
+        src=src_ip, dst="::", nh=nxt, hlim=hlim, plen=0))
+
+
 def udp_segment(path: IpPath, sport: int, dport: int, payload: bytes) -> bytes:
-    """A UDP header and payload with its checksum."""
+    """A UDP header and payload with its checksum (a computed zero is sent as 0xFFFF)."""
     length = 8 + len(payload)
     head = struct.pack("!HHHH", sport, dport, length, 0)
-    value = transport_checksum(path.pseudo_header(length), head + payload, udp=True)
+    value = path.checksum(length, head, payload) or 0xFFFF
     return head[:6] + struct.pack("!H", value) + payload
 
 

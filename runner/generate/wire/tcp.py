@@ -14,7 +14,6 @@ from functools import lru_cache
 
 from scapy.layers.inet import TCP
 
-from runner.generate.wire.checksum import fold, ones_sum
 from runner.generate.wire.frames import PROTO_TCP, IpPath, Node
 from runner.generate.wire.sink import Sink
 
@@ -52,7 +51,7 @@ class Side:
                          offset << 4, flags, self.window if window is None else window, 0)
         path = self.path
         length = len(head) + len(payload)  # the header is 20 or 24 bytes: word aligned
-        value = 0xFFFF - fold(path.pseudo_sum + length + ones_sum(head) + ones_sum(payload))
+        value = path.checksum(length, head, payload)
         struct.pack_into("!H", head, 16, value)
         if seq is None:
             self.seq = (self.seq + len(payload) + (1 if flags & (SYN | FIN) else 0)) & 0xFFFFFFFF

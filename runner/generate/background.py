@@ -14,7 +14,7 @@ from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Ether
 
 from runner.evidence.craft import dns_query, dns_response
-from runner.generate.events.base import NS, EventContext
+from runner.generate.events.base import NS, EventContext, Router
 from runner.generate.registry import GenContext
 from runner.generate.variables import pool
 from runner.generate.wire import tls
@@ -46,13 +46,14 @@ class BackgroundParams(Strict):
 class _Net:
     """Who talks to whom: clients, the gateway (its MAC fronts every remote address), DNS."""
 
-    def __init__(self, params: BackgroundParams, ectx: EventContext) -> None:
+    def __init__(self, params: BackgroundParams, ectx: EventContext,
+                 gateway: str | None = None) -> None:
         refs = params.clients or list(ectx.gen.hosts)
         self.clients = [ectx.node(r) for r in refs if ":" not in ectx.node(r).ip]
         if not self.clients:
             raise ValueError("background traffic needs at least one IPv4 client host")
         first = ipaddress.ip_address(self.clients[0].ip)
-        self.gateway = ectx.node(params.gateway or str(first - int(first) % 256 + 1))
+        self.gateway = ectx.node(params.gateway or gateway or str(first - int(first) % 256 + 1))
         self.dns = ectx.node(params.dns_server) if params.dns_server else self.gateway
         self.sites = params.sites or list(pool("domains"))
         self.rng = ectx.rng
@@ -74,11 +75,13 @@ class _Net:
 
 
 def add_background(params: BackgroundParams, sink: Sink, gen: GenContext, start_ns: int,
-                   duration: float) -> None:
-    """Add about ``params.volume`` packets of background traffic to ``sink``."""
-    ectx = EventContext(sink, start_ns, gen, gen.rng("background"))
+                   duration: float, router: Router | None = None,
+                   gateway: str | None = None) -> None:
+    """Add about ``params.volume`` packets of background traffic to ``sink`` (the
+    capture's ``gateway`` is the default router)."""
+    ectx = EventContext(sink, start_ns, gen, gen.rng("background"), router=router)
     try:
-        net = _Net(params, ectx)
+        net = _Net(params, ectx, gateway)
     except ValueError as exc:
         from runner.errors import InputError
 

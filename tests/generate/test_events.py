@@ -270,3 +270,24 @@ def test_every_event_is_byte_identical_for_a_seed(make: Make) -> None:
     assert one.values == two.values
     assert make(ALL_ETHERNET, 10, background={"volume": 200}).sha256 != one.sha256
     assert {e["type"] for e in ALL_ETHERNET} == {e.type for e in ALL if e.link == "ethernet"}
+
+
+def test_hosts_beyond_the_lan_are_seen_behind_the_gateway(make: Make) -> None:
+    variant = make([SCAN, {"type": "login", "id": "ftp", "at": 3, "client": "server",
+                           "server": "victim", "protocol": "ftp", "username": "u",
+                           "password": "p"}], gateway="gw", lan="10.0.0.0/8")
+    values = variant.values
+    frames = packets(variant.files["net"])
+    from_attacker = [p for p in frames if p[IP].src == values["attacker"]["ip"]]
+    assert {p[Ether].src for p in from_attacker} == {values["gw"]["mac"]}
+    assert {p[IP].ttl for p in from_attacker} <= set(range(50, 60))
+    to_attacker = [p for p in frames if p[IP].dst == values["attacker"]["ip"]]
+    assert {p[Ether].dst for p in to_attacker} == {values["gw"]["mac"]}
+    on_lan = [p for p in frames if p[IP].src == values["server"]["ip"]]
+    assert {p[Ether].src for p in on_lan} == {values["server"]["mac"]}
+    assert {p[IP].ttl for p in on_lan} == {64}
+
+
+def test_lan_without_gateway_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match="'lan' needs 'gateway'"):
+        load_story(_story(tmp_path, "lan: 10.0.0.0/24\n"))

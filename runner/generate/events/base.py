@@ -32,6 +32,23 @@ class EventParams(Strict):
     at: float = Field(0.0, ge=0, description="Seconds after the capture's start.")
 
 
+@dataclass(frozen=True)
+class Router:
+    """The LAN a capture is taken on and its gateway: hosts beyond the LAN are seen behind
+    the gateway's MAC, with the TTL their packets arrive with after some hops."""
+
+    network: ipaddress.IPv4Network | ipaddress.IPv6Network
+    mac: str
+
+    def sees(self, node: Node) -> Node:
+        """``node`` as a capture on the LAN sees it."""
+        address = ipaddress.ip_address(node.ip)
+        if address.version != self.network.version or address in self.network:
+            return node
+        hops = 5 + int(address) % 10
+        return Node(node.ip, self.mac, max(1, node.ttl - hops), node.window)
+
+
 @dataclass
 class EventContext:
     """Where an event writes its frames and what it may use: hosts, randomness, the clock."""
@@ -41,6 +58,7 @@ class EventContext:
     gen: GenContext
     rng: random.Random
     extra: dict[str, Node] = field(default_factory=dict)
+    router: Router | None = None
 
     def time(self, seconds: float) -> int:
         """Capture time (ns) of ``seconds`` after the capture's start."""
@@ -54,7 +72,8 @@ class EventContext:
         """The wire identity of a host key, or of a bare IPv4 address (a MAC is drawn)."""
         host = self.gen.hosts.get(ref)
         if host is not None:
-            return Node(host.ip, host.mac, host.ttl, min(host.window, 65535))
+            node = Node(host.ip, host.mac, host.ttl, min(host.window, 65535))
+            return self.router.sees(node) if self.router else node
         if ref not in self.extra:
             try:
                 ip = str(ipaddress.ip_address(ref))
@@ -64,7 +83,8 @@ class EventContext:
                                  fix=f"name a host ({', '.join(self.gen.hosts)}) or write an "
                                      "address") from None
             mac = random_mac("cisco", random.Random(f"{self.gen.seed}:{ip}"))
-            self.extra[ref] = Node(ip, mac, 64, 64240)
+            node = Node(ip, mac, 64, 64240)
+            self.extra[ref] = self.router.sees(node) if self.router else node
         return self.extra[ref]
 
     def mac(self, ref: str) -> str:

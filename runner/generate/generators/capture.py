@@ -9,6 +9,7 @@ Every event's values gain where it sits in the capture (``first_frame``, ``last_
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -20,7 +21,7 @@ from runner.evidence.analyzers.util import iso_time
 from runner.evidence.craft import LINKTYPE_ETHERNET, LINKTYPE_IEEE802_11_RADIOTAP
 from runner.generate.background import BackgroundParams, add_background
 from runner.generate.embed import embed, load_background
-from runner.generate.events.base import NS, EventContext, EventParams, Link
+from runner.generate.events.base import NS, EventContext, EventParams, Link, Router
 from runner.generate.events.payload import PayloadSpec, payload_path
 from runner.generate.events.registry import events
 from runner.generate.registry import GenContext, Generator
@@ -40,6 +41,10 @@ class CaptureParams(Strict):
                               description="Events: {type: EVENT, id: NAME, at: SECONDS, ...}.")
     embed_into: str | None = Field(None, description="A real capture (pcap/pcapng) next to "
                                    "the story to merge the events into.")
+    gateway: str | None = Field(None, description="The LAN's router (host key): hosts beyond "
+                                "'lan' are seen behind its MAC, with TTLs lowered by hops.")
+    lan: str | None = Field(None, description="The LAN block (default: the gateway's /24 or "
+                            "/64).")
     embed_hosts: list[str] = Field(default_factory=list, description="Story hosts that take "
                                    "over the real capture's busiest local hosts, in order.")
 
@@ -68,6 +73,13 @@ class CaptureParams(Strict):
             if item.at > self.duration:
                 raise ValueError(f"event '{item.id}' at {item.at}s is after the capture's end "
                                  f"({self.duration}s); raise 'duration' or lower 'at'")
+        if self.lan is not None and self.gateway is None:
+            raise ValueError("'lan' needs 'gateway'")
+        if self.lan is not None:
+            try:
+                ipaddress.ip_network(self.lan, strict=False)
+            except ValueError:
+                raise ValueError(f"'lan': {self.lan!r} is not an address block") from None
         if self.embed_hosts and self.embed_into is None:
             raise ValueError("'embed_hosts' needs 'embed_into'")
         if self.embed_into is not None and self.link != "ethernet":
@@ -98,8 +110,9 @@ class CaptureGenerator(Generator):
         real = load_background(ctx, params.embed_into) if params.embed_into else None
         start_ns = real.start_ns if real else int(params.start.timestamp()) * NS
         spans: list[tuple[EventParams, int, int, dict[str, Any]]] = []
+        router = _router(params, ctx)
         for item in params.events:
-            ectx = EventContext(sink, start_ns, ctx, ctx.rng("event", item.id))
+            ectx = EventContext(sink, start_ns, ctx, ctx.rng("event", item.id), router=router)
             before = len(sink)
             try:
                 produced = events().get(item.type).emit(item, ectx)
@@ -108,7 +121,8 @@ class CaptureGenerator(Generator):
                                  fix="check the hosts the event names") from None
             spans.append((item, before, len(sink), produced))
         if params.background is not None:
-            add_background(params.background, sink, ctx, start_ns, params.duration)
+            add_background(params.background, sink, ctx, start_ns, params.duration, router,
+                           params.gateway)
         if real is not None:
             embed(sink, ctx, real, params.embed_hosts)
         ordered = sorted(sink.records)
@@ -123,6 +137,14 @@ class CaptureGenerator(Generator):
         out.write_bytes(write_pcap([(t, f) for t, _, f in ordered],
                                    linktype=LINKTYPES[params.link]))
         return values
+
+
+def _router(params: CaptureParams, ctx: GenContext) -> Router | None:
+    if params.gateway is None:
+        return None
+    host = ctx.host(params.gateway)
+    lan = params.lan or f"{host.ip}/{64 if ':' in host.ip else 24}"
+    return Router(ipaddress.ip_network(lan, strict=False), host.mac)
 
 
 def _where(ordered: list[tuple[int, int, bytes]], frame_of: list[int], first: int,

@@ -291,3 +291,13 @@ def test_hosts_beyond_the_lan_are_seen_behind_the_gateway(make: Make) -> None:
 def test_lan_without_gateway_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError, match="'lan' needs 'gateway'"):
         load_story(_story(tmp_path, "lan: 10.0.0.0/24\n"))
+
+
+def test_every_event_and_its_parameters_are_documented() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "stories.md").read_text("utf-8")
+    for event in ALL:
+        section = docs.split(f"#### `{event.type}`\n", 1)
+        assert len(section) == 2, f"docs/stories.md has no section for {event.type}"
+        text = section[1].split("####", 1)[0]
+        for name in set(event.Params.model_fields) - {"type", "id", "at"}:
+            assert f"`{name}`" in text, f"{event.type}: parameter {name} not documented"

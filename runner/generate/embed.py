@@ -99,11 +99,11 @@ def embed(sink: Sink, ctx: GenContext, background: Background, take_over: list[s
 
 def _maps(ctx: GenContext, bg: Background, take_over: list[str]
           ) -> tuple[dict[bytes, bytes], dict[bytes, bytes]]:
-    if bg.subnet is None:
-        return {}, {}
-    if len(take_over) > len(bg.ranked):
+    if bg.subnet is None and not take_over:
+        return {}, {}  # no private LAN to renumber: the real traffic stays as it is
+    if len(take_over) > len(bg.ranked) or bg.subnet is None:
         raise InputError(f"output '{ctx.output}': embed_hosts names {len(take_over)} hosts but "
-                         f"the real capture has {len(bg.ranked)} local hosts",
+                         f"the real capture has {len(bg.ranked)} local (private /24) hosts",
                          fix="name fewer hosts in 'embed_hosts'")
     hosts = [ctx.host(k) for k in take_over]
     anchor = next((h.ip for h in hosts), None) or next(

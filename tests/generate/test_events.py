@@ -301,3 +301,15 @@ def test_every_event_and_its_parameters_are_documented() -> None:
         text = section[1].split("####", 1)[0]
         for name in set(event.Params.model_fields) - {"type", "id", "at"}:
             assert f"`{name}`" in text, f"{event.type}: parameter {name} not documented"
+
+
+def test_embed_hosts_need_local_hosts_in_the_real_capture(tmp_path: Path) -> None:
+    real = Path(__file__).resolve().parents[2] / "pcaps" / "zeek_http_vlan.pcap"
+    (tmp_path / "public.pcap").write_bytes(real.read_bytes())  # public addresses only
+    with pytest.raises(ScenarioError) as caught:
+        load_story(_story(tmp_path, "embed_into: public.pcap\nembed_hosts: [victim]\n"))
+    assert "has 0 local (private /24) hosts" in caught.value.problems[0].one_line()
+    story = load_story(_story(tmp_path, "embed_into: public.pcap\n"))  # nothing to take over
+    variant = generate_variant(story, 1, tmp_path / "out")
+    # no private LAN to renumber: the real frames are kept byte for byte
+    assert [bytes(p) for p in packets(variant.files["net"])] == [bytes(p) for p in packets(real)]

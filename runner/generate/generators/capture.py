@@ -98,7 +98,13 @@ class CaptureGenerator(Generator):
         """The real background capture and every payload file must be there and readable."""
         assert isinstance(params, CaptureParams)
         if params.embed_into is not None:
-            load_background(ctx, params.embed_into)
+            real = load_background(ctx, params.embed_into)
+            if len(params.embed_hosts) > len(real.ranked):
+                raise InputError(f"output '{ctx.output}': embed_hosts names "
+                                 f"{len(params.embed_hosts)} hosts but '{params.embed_into}' has "
+                                 f"{len(real.ranked)} local (private /24) hosts",
+                                 fix="name fewer hosts in 'embed_hosts' or pick a capture of a "
+                                     "private LAN")
         for item in params.events:
             for spec in (getattr(item, "payload", None), getattr(item, "attachment", None)):
                 if isinstance(spec, PayloadSpec) and spec.file is not None:

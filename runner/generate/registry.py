@@ -62,6 +62,11 @@ class Generator(ABC):
     Params: ClassVar[type[BaseModel]]
     suffix: ClassVar[str] = ".bin"
 
+    def check(self, params: BaseModel, ctx: GenContext) -> None:  # noqa: B027 - optional hook
+        """Raise :class:`InputError` for a problem found before generating, such as a file
+        the story ships that is missing or damaged, so ``dflab validate`` reports it with
+        its line. The default finds none."""
+
     @abstractmethod
     def generate(self, params: BaseModel, ctx: GenContext, out: Path) -> dict[str, Any]:
         """Write the output to ``out`` and return the story values it produced.

@@ -148,6 +148,8 @@ def draw(story: LoadedStory, seed: int, out: Collector | None = None) -> Drawn:
         checked = _validated(generator.Params, rendered, out, where, extra=("kind",))
         if checked is not None:
             params[name] = checked
+            ctx = GenContext(model.id, seed, name, story.base_dir, values, hosts)
+            _guard(out, where, lambda g=generator, c=checked, x=ctx: g.check(c, x))
     return Drawn(values, hosts, params)
 
 

@@ -111,7 +111,8 @@ def start_class(home: Path, name: str, *, backend_name: str = "docker", parallel
         cls = classes.get(name)
         loaded = load_class_scenarios(cls, verify=True)
         for scenario in loaded.values():  # compute keys once, not once per seat
-            resolve_keys(scenario, cache_dir=Home(home).cache)
+            if not scenario.generated:  # (a generated one's keys are per seat)
+                resolve_keys(scenario, cache_dir=Home(home).cache)
         wanted = set(seats) if seats is not None else None
         idle = ("paused", "stopped", "ended")
         rows = {s.seat: s for s in classes.seats(name)
@@ -163,7 +164,8 @@ def _start_one(home: Path, classes: ClassStore, name: str, seat: SeatRow, lab: L
             running = reopen_session(home, lab.session_id)
         else:
             running = start_session(home, loaded, backend_name=backend_name,
-                                    lang=seat.lang, trainee=seat.trainee_id, seat=seat.seat)
+                                    lang=seat.lang, trainee=seat.trainee_id, seat=seat.seat,
+                                    seed=seat.seed)
             running.store.event(running.row.id, "class-seat", cls=name, seat=seat.seat,
                                 seed=seat.seed)
         classes.set_lab(name, seat.seat, lab.scenario_id, session_id=running.row.id)

@@ -112,7 +112,8 @@ def _path_edits(loaded: LoadedScenario, target_dir: Path | None, keep_solutions:
     if target_dir is None or target_dir.resolve() == loaded.path.parent:
         return []
     where: list[tuple[tuple[str | int, ...], str]] = [
-        (("evidence", i, "file"), ev.file) for i, ev in enumerate(loaded.model.evidence)]
+        (("evidence", i, "file"), ev.file) for i, ev in enumerate(loaded.model.evidence)
+        if ev.file is not None]
     for i, task in enumerate(loaded.model.tasks):
         if isinstance(task.solution, FileRef) and task.id not in removed:
             where.append((("tasks", i, "solution", "file"), task.solution.file))

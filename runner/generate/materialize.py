@@ -64,10 +64,8 @@ def render_scenario(loaded: LoadedScenario, values: dict[str, Any]) -> LoadedSce
     out = Collector(loaded.source, loaded.path)
     answers = dict(loaded.answers)
     for index, task in enumerate(loaded.model.tasks):
-        try:
-            data = render_any(task.model_dump(exclude_none=True), values)
-        except InputError as exc:
-            out.add(("tasks", index), exc.message, exc.fix or "")
+        data = _render_task(task, values, out, index)
+        if data is None:
             continue
         tasks.append(Task.model_validate(data))
         compiled = compile_answer(data["answer"], out, ("tasks", index, "answer"))
@@ -77,6 +75,18 @@ def render_scenario(loaded: LoadedScenario, values: dict[str, Any]) -> LoadedSce
         raise ScenarioError(out.errors)
     model = loaded.model.model_copy(update={"tasks": tasks})
     return dataclasses.replace(loaded, model=model, answers=answers)
+
+
+def _render_task(task: Task, values: dict[str, Any], out: Collector, index: int
+                 ) -> dict[str, Any] | None:
+    data: dict[str, Any] = {}
+    for field_name, value in task.model_dump(exclude_none=True).items():
+        try:
+            data[field_name] = render_any(value, values)
+        except InputError as exc:  # reported at the field's line
+            out.add(("tasks", index, field_name), exc.message, exc.fix or "")
+            return None
+    return data
 
 
 def _groups(loaded: LoadedScenario) -> dict[tuple[str, str], list[GenEvidence]]:

@@ -61,12 +61,14 @@ def check_generated(model: Scenario, path: Path, source: Source, out: Collector
     """Load every story the scenario's evidence names; problems go to ``out``."""
     entries: list[GenEvidence] = []
     stories: dict[str, LoadedStory] = {}
+    failed: set[str] = set()  # a broken story file shared by entries is reported once
     for index, ev in enumerate(model.evidence):
         if ev.generate is None:
             continue
         at = ("evidence", index, "generate")
-        key, story = _story_of(ev, index, path, source, out, stories)
+        key, story = _story_of(ev, index, path, source, out, stories, failed)
         if story is None:
+            failed.add(key)
             continue
         stories[key] = story
         outputs = list(story.model.outputs)
@@ -88,13 +90,14 @@ def check_generated(model: Scenario, path: Path, source: Source, out: Collector
 
 
 def _story_of(ev: Evidence, index: int, path: Path, source: Source, out: Collector,
-              known: dict[str, LoadedStory]) -> tuple[str, LoadedStory | None]:
+              known: dict[str, LoadedStory], failed: set[str]
+              ) -> tuple[str, LoadedStory | None]:
     at = ("evidence", index, "generate")
     if isinstance(ev.generate, str):
         file = (path.parent / ev.generate).resolve()
         key = str(file)
-        if key in known:
-            return key, known[key]
+        if key in known or key in failed:
+            return key, known.get(key)
         if not file.is_file():
             out.add(at, f"story file not found: {ev.generate}",
                     "check the path; it is relative to the scenario file")

@@ -1,0 +1,224 @@
+"""Generated evidence in scenarios: validation with lines, variants, keys, grading by seed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from helpers import CliRunner
+from runner.classroom.store import ClassStore
+from runner.generate.materialize import materialize
+from runner.scenario.loader import load_scenario, validate_scenario
+from runner.session.keys import resolve_keys
+from runner.session.service import SessionService
+
+DATA = Path(__file__).resolve().parent / "data"
+SCENARIO = DATA / "note-scenario.yaml"
+
+
+def copy_case(tmp_path: Path) -> Path:
+    for name in ("note-scenario.yaml", "note-story.yaml"):
+        shutil.copy(DATA / name, tmp_path / name)
+    return tmp_path / "note-scenario.yaml"
+
+
+def edit(path: Path, old: str, new: str) -> Path:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def problems(path: Path) -> list[str]:
+    _, found = validate_scenario(path)
+    return [p.one_line() for p in found if p.severity == "error"]
+
+
+def test_a_generated_entry_takes_no_sha256_and_not_both_sources(tmp_path: Path) -> None:
+    path = edit(copy_case(tmp_path), "    output: note\n", "    output: note\n    sha256: "
+                + "a" * 64 + "\n")
+    assert any(":6: evidence[0]" in p and "no fixed 'sha256'" in p for p in problems(path))
+    path = edit(copy_case(tmp_path), "  - generate: note-story.yaml\n    output: note\n",
+                "  - generate: note-story.yaml\n    file: x.txt\n    output: note\n")
+    assert any("exactly one of 'file'" in p for p in problems(path))
+
+
+def test_a_story_with_several_outputs_needs_output(tmp_path: Path) -> None:
+    path = edit(copy_case(tmp_path), "    output: note\n", "")
+    assert any(":6: evidence[0].generate: story 'seized-note' has 2 outputs" in p
+               for p in problems(path))
+    path = edit(copy_case(tmp_path), "output: note", "output: notes")
+    assert any("has no output 'notes'" in p and "use one of: note, words" in p
+               for p in problems(path))
+
+
+def test_story_problems_carry_the_story_file_and_line(tmp_path: Path) -> None:
+    path = copy_case(tmp_path)
+    edit(tmp_path / "note-story.yaml", "kind: wordlist", "kind: wordlists")
+    found = problems(path)
+    assert len(found) == 1
+    assert any("note-story.yaml:19: outputs.words.kind: unknown output kind 'wordlists'" in p
+               and "did you mean 'wordlist'" in p for p in found), found
+    edit(path, "generate: note-story.yaml\n    output: note", "generate: missing.yaml")
+    assert any(":6: evidence[0].generate: story file not found: missing.yaml" in p
+               for p in problems(path))
+
+
+def test_an_inline_story_is_checked_at_its_lines_in_the_scenario(tmp_path: Path) -> None:
+    path = edit(copy_case(tmp_path), "banner: {kind: text, content: \"Case {{code}}\"}",
+                "banner: {kind: text, content: \"Case {{codes}}\"}")
+    found = problems(path)
+    assert len(found) == 1
+    assert "note-scenario.yaml:17: evidence[2].generate.outputs.banner: '{{codes}}' names " \
+        "no variable" in found[0]
+
+
+def test_validate_draws_a_probe_variant_so_task_placeholders_are_checked(
+        tmp_path: Path, cli: CliRunner) -> None:
+    path = edit(copy_case(tmp_path), "reached the host {{victim.name}}",
+                "reached the host {{victim.nam}}")
+    result = cli("validate", str(path))
+    assert result.code == 3
+    assert "note-scenario.yaml:21: tasks[0].question: '{{victim.nam}}' names no story value" in result.stdout
+    path = edit(copy_case(tmp_path), "{story: user}", "{story: usr}")
+    result = cli("validate", str(path))
+    assert result.code == 3
+    assert "note-scenario.yaml:27: tasks[1].answer.expected: task 'account': 'story: usr' " \
+        "names no story value" in result.stdout
+
+
+def test_same_seed_same_bytes_other_seeds_other_keys(tmp_path: Path) -> None:
+    loaded = load_scenario(SCENARIO)
+    one = materialize(loaded, 11, tmp_path / "a")
+    again = materialize(loaded, 11, tmp_path / "b")
+    assert [(e.name, e.sha256) for e in one.evidence] == [(e.name, e.sha256)
+                                                           for e in again.evidence]
+    for ev in one.evidence:
+        assert ev.path.read_bytes() == (tmp_path / "b" / ev.name).read_bytes()
+        assert ev.path.parent == tmp_path / "a"  # never the scenario's folder
+    keys = [resolve_keys(materialize(loaded, seed, tmp_path / str(seed)))
+            for seed in range(20, 30)]
+    for task in ("attacker", "account", "password"):
+        assert len({k[task][0] for k in keys}) >= 6, task  # most variants differ
+    assert len({k["case"][0] for k in keys}) == 1  # 'seed: fixed': one for everybody
+    key, provenance = resolve_keys(one)["attacker"]
+    assert provenance["source"] == "story" and provenance["variant_seed"] == 11
+    assert {s["story"] for s in provenance["stories"]} == {"seized-note", "banner"}
+    assert one.model.tasks[0].question == f"Which address reached the host ws-accounting?"
+    assert one.model.tasks[0].solution == key.values[0]
+
+
+def test_variant_writes_evidence_and_an_answer_sheet_graded_by_seed(
+        tmp_path: Path, cli: CliRunner) -> None:
+    out = tmp_path / "v42"
+    made = cli("variant", str(SCENARIO), "--seed", "42", "--out", str(out), "--json")
+    assert made.code == 0, made.stderr
+    info = json.loads(made.stdout)
+    assert sorted(e["name"] for e in info["evidence"]) == ["banner.txt", "note.txt",
+                                                           "words.txt"]
+    sheet = yaml.safe_load((out / "answers.yaml").read_text())
+    assert set(sheet) == {"attacker", "account", "password", "case"}
+    assert sheet["attacker"] in (out / "note.txt").read_text()
+    again = cli("variant", str(SCENARIO), "--seed", "42", "--out", str(tmp_path / "w"))
+    assert again.code == 0
+    assert (tmp_path / "w" / "note.txt").read_bytes() == (out / "note.txt").read_bytes()
+    own = json.loads(cli("grade", str(SCENARIO), "--seed", "42", "--answers",
+                         str(out / "answers.yaml"), "--json").stdout)
+    assert own["total"]["percent"] == 100.0
+    other = json.loads(cli("grade", str(SCENARIO), "--seed", "43", "--answers",
+                           str(out / "answers.yaml"), "--json").stdout)
+    assert other["total"]["percent"] <= 25.0  # only the fixed-seed task still fits
+    unseeded = cli("grade", str(SCENARIO), "--answers", str(out / "answers.yaml"))
+    assert unseeded.code == 2 and "give --seed S" in unseeded.stderr
+    busy = cli("variant", str(SCENARIO), "--seed", "1", "--out", str(out))
+    assert busy.code == 3 and "not an empty folder" in busy.stderr
+
+
+def test_verify_variants_self_tests_each_variant(cli: CliRunner) -> None:
+    result = cli("verify", str(SCENARIO), "--variants", "4", "--json")
+    assert result.code == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)["scenarios"][0]
+    assert report["ok"] and len(report["variants"]) == 4
+    assert len({v["seed"] for v in report["variants"]}) == 4
+    assert all(v["percent"] == 100.0 for v in report["variants"])
+
+
+def test_verify_reports_a_wrong_templated_solution(tmp_path: Path, cli: CliRunner) -> None:
+    path = edit(copy_case(tmp_path), 'solution: "{{user}}"', 'solution: "{{password}}"')
+    result = cli("verify", str(path), "--variants", "2", "--json")
+    assert result.code == 1
+    report = json.loads(result.stdout)["scenarios"][0]
+    assert not report["ok"] and report["failed"] == 2
+    assert "task 'account': reference solution wrong" in report["variants"][0]["problems"][0]
+
+
+def test_schema_describes_generated_evidence(cli: CliRunner) -> None:
+    schema = json.loads(cli("schema").stdout)
+    props = schema["$defs"]["Evidence"]["properties"]
+    assert {"generate", "output", "seed", "file", "sha256"} <= set(props)
+    assert props["seed"]["enum"] == ["seat", "fixed"]
+
+
+@pytest.fixture
+def story_class(cli: CliRunner, tmp_path: Path) -> str:
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,first_name,last_name,email\nann,Ann,A,a@x.org\nbob,Bob,B,b@x.org\n"
+                      "cid,Cid,C,c@x.org\n", encoding="utf-8")
+    made = cli("class", "create", "v1", "--scenario", str(SCENARIO), "--roster", str(roster),
+               "--credentials-out", str(tmp_path / "creds.csv"))
+    assert made.code == 0, made.stderr
+    started = cli("class", "start", "v1", "--backend", "local", "--json")
+    assert started.code == 0, started.stderr + started.stdout
+    return "v1"
+
+
+def test_seats_get_their_own_variant_and_copied_answers_are_flagged(
+        story_class: str, cli: CliRunner, home: Path, tmp_path: Path) -> None:
+    classes = ClassStore.open(home)
+    try:
+        labs = {lab.seat: lab.session_id for lab in classes.labs(story_class)}
+        seeds = {s.seat: s.seed for s in classes.seats(story_class)}
+        store = classes.store
+        keys = {seat: store.keys(sid) for seat, sid in labs.items()}
+        assert keys["ann"]["attacker"][0] != keys["bob"]["attacker"][0]
+        notes = {seat: (home / "variants" / sid / "note.txt").read_bytes()
+                 for seat, sid in labs.items()}
+        assert len(set(notes.values())) == 3
+        prov = keys["ann"]["attacker"][1]
+        assert prov["variant_seed"] == seeds["ann"] and prov["source"] == "story"
+        # the trainer's copy of a seat's variant is byte-identical to the seat's
+        out = tmp_path / "ann"
+        assert cli("variant", str(SCENARIO), "--seed", str(seeds["ann"]), "--out",
+                   str(out)).code == 0
+        assert (out / "note.txt").read_bytes() == notes["ann"]
+        # bob types ann's answers in his own lab: wrong for his variant, flagged
+        loaded = load_scenario(SCENARIO)
+        sheet = yaml.safe_load((out / "answers.yaml").read_text())
+        from runner.session.runtime import session_variant
+
+        bob = session_variant(home, store.session(labs["bob"]), loaded)
+        service = SessionService(store, labs["bob"], bob, None)
+        verdicts = [service.handle({"op": "answer", "task": t, "value": str(sheet[t])})
+                    for t in ("attacker", "account", "password")]
+        assert [v["data"]["status"] for v in verdicts] == ["wrong"] * 3
+        question = service.handle({"op": "show", "task": "attacker"})["data"]["question"]
+        assert bob.model.tasks[0].question == question and "{{" not in question
+    finally:
+        classes.close()
+    exported = cli("class", "export", story_class, "--format", "json", "--output", str(tmp_path))
+    assert exported.code == 0, exported.stderr
+    rows = json.loads((tmp_path / f"{story_class}-gradebook.json").read_text())["tasks"]
+    flagged = {(r["seat"], r["task"]): r["copied_from"] for r in rows if r["copied_from"]}
+    assert flagged == {("bob", "attacker"): "ann", ("bob", "account"): "ann",
+                       ("bob", "password"): "ann"}
+    board = cli("class", "status", story_class, "--json")
+    seats = {s["seat"]: s["copied"] for s in json.loads(board.stdout)["seats"]}
+    assert sorted(seats["bob"]) == [f"seized-note/{t}" for t in ("account", "attacker",
+                                                                 "password")]
+    assert seats["ann"] == [] and seats["cid"] == []
+
+

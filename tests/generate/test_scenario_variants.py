@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from helpers import CliRunner
+
 from runner.classroom.store import ClassStore
 from runner.generate.materialize import materialize
 from runner.scenario.loader import load_scenario, validate_scenario
@@ -83,7 +83,8 @@ def test_validate_draws_a_probe_variant_so_task_placeholders_are_checked(
                 "reached the host {{victim.nam}}")
     result = cli("validate", str(path))
     assert result.code == 3
-    assert "note-scenario.yaml:21: tasks[0].question: '{{victim.nam}}' names no story value" in result.stdout
+    assert "note-scenario.yaml:21: tasks[0].question: '{{victim.nam}}' names no story " \
+        "value" in result.stdout
     path = edit(copy_case(tmp_path), "{story: user}", "{story: usr}")
     result = cli("validate", str(path))
     assert result.code == 3
@@ -108,7 +109,7 @@ def test_same_seed_same_bytes_other_seeds_other_keys(tmp_path: Path) -> None:
     key, provenance = resolve_keys(one)["attacker"]
     assert provenance["source"] == "story" and provenance["variant_seed"] == 11
     assert {s["story"] for s in provenance["stories"]} == {"seized-note", "banner"}
-    assert one.model.tasks[0].question == f"Which address reached the host ws-accounting?"
+    assert one.model.tasks[0].question == "Which address reached the host ws-accounting?"
     assert one.model.tasks[0].solution == key.values[0]
 
 

@@ -13,6 +13,8 @@ from runner.classroom.credentials import hash_password, new_password, new_seed
 from runner.classroom.roster import Trainee
 from runner.classroom.store import ClassRow, ClassStore, LabRow, SeatRow
 from runner.errors import DflabError, ExitCode, InputError, NotFoundError, RefusedError
+from runner.generate.materialize import SEED_BITS
+from runner.generate.seeds import derive_seed
 from runner.home import Home
 from runner.scenario.loader import LoadedScenario, load_scenario
 from runner.session.keys import resolve_keys
@@ -47,9 +49,14 @@ CLOCKS = ("start", "first-login")  # when a seat's time box starts
 
 
 def create_class(home: Path, name: str, scenarios: list[Path], roster: list[Trainee],
-                 minutes: int | None, lang: str = "en", clock: str = "start"
-                 ) -> list[tuple[Trainee, str]]:
-    """Store a class and a seat per trainee; each seat's password (shown only now)."""
+                 minutes: int | None, lang: str = "en", clock: str = "start",
+                 seed: int | None = None) -> list[tuple[Trainee, str]]:
+    """Store a class and a seat per trainee; each seat's password (shown only now).
+
+    Each seat's variant seed is derived from the class seed (``seed``, default a new
+    random one) and the seat id, so the same class seed gives every seat the same
+    variant again and neighbouring seats' variants are unrelated.
+    """
     check_class_name(name)
     if clock not in CLOCKS:
         raise InputError(f"--clock must be one of {', '.join(CLOCKS)}, not '{clock}'",
@@ -61,7 +68,8 @@ def create_class(home: Path, name: str, scenarios: list[Path], roster: list[Trai
     if len(by_id) != len(loaded):
         raise InputError("the same scenario is named twice", fix="name each scenario once")
     issued = [(t, new_password()) for t in roster]
-    seats = [(t, hash_password(pw), new_seed()) for t, pw in issued]
+    class_seed = new_seed() if seed is None else seed
+    seats = [(t, hash_password(pw), seat_seed(class_seed, t.seat)) for t, pw in issued]
     with Home(home).classes() as classes:
         classes.create(name, by_id, minutes, lang, seats)
         classes.set_meta(name, "clock", clock)
@@ -90,6 +98,11 @@ def delete_class(home: Path, name: str, *, force: bool = False) -> dict[str, Any
         classes.delete(name)
         return {"class": name, "deleted": True, "seats": seats,
                 "sessions_kept": sorted({lab.session_id for lab in labs if lab.session_id})}
+
+
+def seat_seed(class_seed: int, seat: str) -> int:
+    """A seat's variant seed: from the class seed and the seat id (31 bits)."""
+    return derive_seed(class_seed, "seat", seat) % (1 << SEED_BITS)
 
 
 def load_class_scenarios(cls: ClassRow, *, verify: bool = False) -> dict[str, LoadedScenario]:

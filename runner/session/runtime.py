@@ -295,7 +295,10 @@ def collect_garbage(home: Path, *, dry_run: bool = False, work: bool = True,
                                           keep_work=keep_work)
         except DflabError:
             continue
-    for child in sorted(where.run.glob("*")) if where.run.is_dir() else []:
+    leftovers = [*(where.run.glob("*") if where.run.is_dir() else []),
+                 # generated evidence of ended sessions: its seed makes it again if needed
+                 *(where.variants.glob("*") if where.variants.is_dir() else [])]
+    for child in sorted(leftovers):
         if child.name not in active:
             if not dry_run:
                 shutil.rmtree(child, ignore_errors=True)

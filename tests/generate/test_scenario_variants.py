@@ -170,7 +170,7 @@ def story_class(cli: CliRunner, tmp_path: Path) -> str:
     roster.write_text("id,first_name,last_name,email\nann,Ann,A,a@x.org\nbob,Bob,B,b@x.org\n"
                       "cid,Cid,C,c@x.org\n", encoding="utf-8")
     made = cli("class", "create", "v1", "--scenario", str(SCENARIO), "--roster", str(roster),
-               "--credentials-out", str(tmp_path / "creds.csv"))
+               "--credentials-out", str(tmp_path / "creds.csv"), "--seed", "1")
     assert made.code == 0, made.stderr
     started = cli("class", "start", "v1", "--backend", "local", "--json")
     assert started.code == 0, started.stderr + started.stdout
@@ -223,3 +223,51 @@ def test_seats_get_their_own_variant_and_copied_answers_are_flagged(
     assert seats["ann"] == [] and seats["cid"] == []
 
 
+
+
+def test_class_seed_and_seat_id_give_the_seat_seeds(cli: CliRunner, home: Path,
+                                                    tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,first_name,last_name,email\nann,Ann,A,a@x.org\nbob,Bob,B,b@x.org\n",
+                      encoding="utf-8")
+    for name in ("s1", "s2", "s3"):
+        seed = "7" if name != "s3" else "8"
+        assert cli("class", "create", name, "--scenario", str(SCENARIO), "--roster",
+                   str(roster), "--seed", seed).code == 0
+    with ClassStore.open(home) as classes:
+        seeds = {name: [s.seed for s in classes.seats(name)] for name in ("s1", "s2", "s3")}
+    assert seeds["s1"] == seeds["s2"] and len(set(seeds["s1"])) == 2
+    assert seeds["s3"] != seeds["s1"]
+
+
+def test_offline_sheets_are_graded_against_each_seats_variant(
+        story_class: str, cli: CliRunner, home: Path, tmp_path: Path) -> None:
+    with ClassStore.open(home) as classes:
+        seeds = {s.seat: s.seed for s in classes.seats(story_class)}
+    sheets = tmp_path / "sheets"
+    sheets.mkdir()
+    for seat in ("ann", "bob"):
+        assert cli("variant", str(SCENARIO), "--seed", str(seeds[seat]), "--out",
+                   str(tmp_path / seat)).code == 0
+    shutil.copy(tmp_path / "ann" / "answers.yaml", sheets / "ann.yaml")
+    shutil.copy(tmp_path / "ann" / "answers.yaml", sheets / "bob.yaml")  # bob hands in ann's
+    graded = cli("class", "grade", story_class, "--answers", str(sheets), "--json")
+    assert graded.code == 0, graded.stderr
+    percent = {r["seat"]: r["percent"] for r in json.loads(graded.stdout)["graded"]}
+    assert percent["ann"] == 100.0 and percent["bob"] <= 25.0
+
+
+def test_a_session_report_names_the_seed_and_gc_removes_ended_variants(
+        cli: CliRunner, home: Path) -> None:
+    started = cli("start", str(SCENARIO), "--backend", "local", "--seed", "5", "--run",
+                  "cat $EVIDENCE/note.txt", "--remove")
+    assert started.code == 0, started.stderr
+    session = started.stderr.split("'dflab report ")[1].split("'")[0]
+    report = json.loads(cli("report", session, "--format", "json").stdout)
+    assert report["variant_seed"] == 5
+    assert {k["source"] for k in report["answer_keys"]} == {"story", "scenario"}
+    assert "{{" not in report["tasks"][0]["question"]
+    folder = home / "variants" / report["session"]
+    assert (folder / "note.txt").read_text() in started.stdout
+    removed = json.loads(cli("gc", "--json").stdout)
+    assert not folder.exists() and any(report["session"] in r for r in removed["removed"])

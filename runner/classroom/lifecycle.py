@@ -12,6 +12,7 @@ from typing import Any
 from runner.classroom.credentials import hash_password, new_password, new_seed
 from runner.classroom.roster import Trainee
 from runner.classroom.store import ClassRow, ClassStore, LabRow, SeatRow
+from runner.classroom.variants import VariantMaker
 from runner.errors import DflabError, ExitCode, InputError, NotFoundError, RefusedError
 from runner.generate.materialize import SEED_BITS
 from runner.generate.seeds import derive_seed
@@ -134,9 +135,16 @@ def start_class(home: Path, name: str, *, backend_name: str = "docker", parallel
             raise NotFoundError(f"no seat '{sorted(missing)[0]}' in class '{name}'",
                                 fix=f"'dflab class status {name}' lists the seats")
         jobs = [lab for lab in classes.labs(name) if lab.seat in rows]
-        outcomes, interrupted = _run_jobs(
-            [(_start_one, home, classes, name, rows[lab.seat], lab, loaded[lab.scenario_id],
-              backend_name) for lab in jobs], parallel, progress)
+        maker = VariantMaker(home, [(lab.seat, loaded[lab.scenario_id], rows[lab.seat].seed)
+                                    for lab in jobs if loaded[lab.scenario_id].generated
+                                    and not _active(classes, lab)])
+        try:
+            outcomes, interrupted = _run_jobs(
+                [(_start_one, home, classes, name, rows[lab.seat], lab,
+                  loaded[lab.scenario_id], backend_name, maker) for lab in jobs],
+                parallel, progress)
+        finally:
+            maker.close()
         on_login = classes.meta(name, "clock", "start") == "first-login"
         _mark_seats(classes, name, rows.values(), outcomes, clock_now=not on_login)
         if interrupted:
@@ -169,16 +177,21 @@ def _run_jobs(jobs: list[tuple[Any, ...]], parallel: int,
     return outcomes, False
 
 
+def _active(classes: ClassStore, lab: LabRow) -> bool:
+    return bool(lab.session_id) and classes.store.session(lab.session_id).status == "active"
+
+
 def _start_one(home: Path, classes: ClassStore, name: str, seat: SeatRow, lab: LabRow,
-               loaded: LoadedScenario, backend_name: str) -> Outcome:
+               loaded: LoadedScenario, backend_name: str, maker: VariantMaker) -> Outcome:
     running: Running | None = None
     try:
-        if lab.session_id and classes.store.session(lab.session_id).status == "active":
+        if _active(classes, lab):
             running = reopen_session(home, lab.session_id)
         else:
             running = start_session(home, loaded, backend_name=backend_name,
                                     lang=seat.lang, trainee=seat.trainee_id, seat=seat.seat,
-                                    seed=seat.seed)
+                                    seed=seat.seed,
+                                    session_id=maker.session_id(seat.seat, lab.scenario_id))
             running.store.event(running.row.id, "class-seat", cls=name, seat=seat.seat,
                                 seed=seat.seed)
         classes.set_lab(name, seat.seat, lab.scenario_id, session_id=running.row.id)

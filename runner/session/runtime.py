@@ -123,18 +123,21 @@ def ensure_lab_image(backend: Backend, loaded: LoadedScenario,
 def start_session(home: Path, loaded: LoadedScenario, *, backend_name: str | None, lang: str,
                   trainee: str | None = None, seat: str = "",
                   reporter: Reporter | None = None, early: Prelaunch | None = None,
-                  seed: int | None = None) -> Running:
+                  seed: int | None = None, session_id: str | None = None) -> Running:
     """Check the evidence, store the session and its keys, and prepare its lab.
 
     ``early`` is a lab already being started from the raw scenario: it is used
     when it matches the validated scenario exactly, and removed otherwise. A scenario
-    with generated evidence gets the variant of ``seed`` (default: a new random one).
+    with generated evidence gets the variant of ``seed`` (default: a new random one),
+    reused from the session's variant folder when a worker made it ahead (``session_id``).
     """
     undo = ExitStack()  # on any failure, close what was opened
     try:
         if early is not None:
             undo.callback(early.cancel)
-        session_id = early.session_id if early is not None else uuid.uuid4().hex[:12]
+        if early is not None:
+            session_id = early.session_id
+        session_id = session_id or uuid.uuid4().hex[:12]
         meta: dict[str, Any] = {}
         if loaded.generated:
             seed = secrets.randbits(SEED_BITS) if seed is None else seed

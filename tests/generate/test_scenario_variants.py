@@ -271,3 +271,28 @@ def test_a_session_report_names_the_seed_and_gc_removes_ended_variants(
     assert (folder / "note.txt").read_text() in started.stdout
     removed = json.loads(cli("gc", "--json").stdout)
     assert not folder.exists() and any(report["session"] in r for r in removed["removed"])
+
+
+def test_a_class_start_makes_seat_variants_in_worker_processes(
+        cli: CliRunner, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import runner.generate.materialize as materialize_module
+
+    def not_here(*_args: object, **_kw: object) -> None:
+        raise AssertionError("generated in the start job, not in a worker")
+
+    monkeypatch.setattr(materialize_module, "generate_variant", not_here)
+    names = ["ann", "bob", "cid", "dee", "eve"]
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,first_name,last_name,email\n" + "".join(
+        f"{n},{n.title()},X,{n}@x.org\n" for n in names), encoding="utf-8")
+    assert cli("class", "create", "w1", "--scenario", str(SCENARIO), "--roster", str(roster),
+               "--credentials-out", str(tmp_path / "c.csv"), "--seed", "3").code == 0
+    started = cli("class", "start", "w1", "--backend", "local", "--json")
+    assert started.code == 0, started.stderr + started.stdout
+    outcomes = json.loads(started.stdout)["started"]
+    assert len(outcomes) == 5
+    with ClassStore.open(home) as classes:
+        seeds = {s.seat: s.seed for s in classes.seats("w1")}
+        for o in outcomes:
+            assert classes.store.session(o["session_id"]).meta["variant_seed"] == seeds[o["seat"]]
+            assert (home / "variants" / o["session_id"] / "note.txt").is_file()

@@ -77,3 +77,13 @@ def test_two_seats_see_their_own_evidence_and_copied_answers_are_flagged(
     assert flagged["attacker"] == flagged["account"] == flagged["password"] == "ann"
     assert all(not r["copied_from"] for r in rows if r["seat"] == "ann")
     assert {r["variant_seed"] for r in rows if r["seat"] == "ann"} == {seeds["ann"]}
+
+
+def test_dflab_start_mounts_the_variant_of_its_seed(cli: Any, home: Path, tmp_path: Path) -> None:
+    out = tmp_path / "v9"
+    assert cli("variant", str(SCENARIO), "--seed", "9", "--out", str(out)).code == 0
+    started = cli("start", str(SCENARIO), "--backend", "docker", "--seed", "9", "--run",
+                  "cat /evidence/note.txt; ls /evidence", "--remove")
+    assert started.code == 0, started.stderr
+    assert (out / "note.txt").read_text() in started.stdout
+    assert "variant.json" not in started.stdout

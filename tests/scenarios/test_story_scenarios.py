@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from helpers import CliRunner
+
 from runner.scenario.loader import load_scenario, validate_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,7 +59,7 @@ def test_seeds_differ_in_most_keys_and_repeat_byte_for_byte(path: Path, cli: Cli
         out = tmp_path / f"s{seed}-{len(sheets)}"
         assert cli("variant", str(path), "--seed", str(seed), "--out", str(out)).code == 0
         sheets.append((out, yaml.safe_load((out / "answers.yaml").read_text())))
-    (one, first), (two, second), (again, third) = sheets
+    (one, first), (_two, second), (again, third) = sheets
     assert first == third
     capture = next(p.name for p in one.iterdir() if p.suffix == ".pcap")
     assert (one / capture).read_bytes() == (again / capture).read_bytes()

@@ -87,6 +87,5 @@ def _table(status: dict[str, Any], now: float, width: int) -> Table:
     if over:
         table.caption += f"\n/work over quota (not enforced): {', '.join(over)}"
     if any(s.get("copied") for s in seats):
-        table.caption += ("\nC: an answer fits another seat's variant, not this one's "
-                          "(likely copied; see the gradebook's copied_from)")
+        table.caption += "\nC: an answer right for another seat's variant only (copied?)"
     return table

@@ -162,6 +162,10 @@ def test_schema_describes_generated_evidence(cli: CliRunner) -> None:
     props = schema["$defs"]["Evidence"]["properties"]
     assert {"generate", "output", "seed", "file", "sha256"} <= set(props)
     assert props["seed"]["enum"] == ["seat", "fixed"]
+    ip = next(v for v in schema["$defs"]["Task"]["properties"]["answer"]["oneOf"]
+              if v["properties"]["type"] == {"const": "ip"})
+    assert "check" in ip["properties"]
+    assert any(o.get("required") == ["story"] for o in ip["properties"]["expected"]["anyOf"])
 
 
 @pytest.fixture
@@ -296,3 +300,31 @@ def test_a_class_start_makes_seat_variants_in_worker_processes(
         for o in outcomes:
             assert classes.store.session(o["session_id"]).meta["variant_seed"] == seeds[o["seat"]]
             assert (home / "variants" / o["session_id"] / "note.txt").is_file()
+
+
+def test_verify_reports_story_and_analyzers_disagreeing(tmp_path: Path, cli: CliRunner) -> None:
+    root = Path(__file__).resolve().parents[2]
+    shutil.copytree(root / "scenarios" / "stories", tmp_path / "scenarios" / "stories")
+    shutil.copytree(root / "pcaps", tmp_path / "pcaps")
+    shutil.copytree(root / "labs", tmp_path / "labs")
+    path = tmp_path / "scenarios" / "office-intrusion.yaml"
+    shutil.copy(root / "scenarios" / "office-intrusion.yaml", path)
+    edit(path, 'check: {from: scans.scans, where: {target: "{{victim.ip}}"}, select: scanner}',
+         'check: {from: scans.scans, where: {target: "{{victim.ip}}"}, select: target}')
+    result = cli("verify", str(path), "--variants", "2", "--json")
+    assert result.code == 1
+    variant = json.loads(result.stdout)["scenarios"][0]["variants"][0]
+    assert variant["percent"] == 100.0 and variant["cross_checked"] == 7
+    assert variant["problems"][0].startswith("task 'scanner': the story says ['198.51.100.")
+    assert "the analyzers find ['10.20.30." in variant["problems"][0]
+
+
+def test_check_needs_a_story_key_and_a_query(tmp_path: Path) -> None:
+    path = edit(copy_case(tmp_path), "expected: \"{{password}}\", case_sensitive: true}",
+                "expected: \"{{password}}\", case_sensitive: true, check: {from: dns.queries,"
+                " select: name}}")
+    assert any(":31: tasks[2].answer.check: 'check' cross-checks a story value" in p
+               for p in problems(path)), problems(path)
+    path = edit(copy_case(tmp_path), "expected: {story: user}}",
+                "expected: {story: user}, check: {from: nope.table}}")
+    assert any("tasks[1].answer.check: unknown table 'nope.table'" in p for p in problems(path))

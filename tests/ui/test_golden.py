@@ -144,7 +144,8 @@ VIEWS: dict[str, Callable[[], Any]] = {
          "problems": ["task 'scanner': the story says ['198.51.100.7'], the analyzers find "
                       "['10.20.30.4']"]}]),
     "variant-files": lambda: files_table("office-intrusion: variant 77 in /tmp/v77", [
-        ("branch-office.pcap", "1f3cf33a879144cc249a23719e6d39b63cf0ac2dca744bfb6cbb37b1329e71c2")]),
+        ("branch-office.pcap", "1f3cf33a879144cc249a23719e6d39b63cf0ac2dca744bfb6cbb37b1"
+                               "329e71c2")]),
     "images": lambda: image_table([
         {"target": "network", "image": "dflab/lab-network:latest", "present": True,
          "up_to_date": True, "size_mb": 312, "created": "2026-01-01 00:00"},

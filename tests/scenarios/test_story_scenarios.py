@@ -103,3 +103,28 @@ def test_sealing_a_story_scenario_says_its_keys_are_not_in_the_file(cli: CliRunn
     assert "stories/office-intrusion.yaml -> " in result.stderr  # the story path follows
     moved = cli("verify", str(tmp_path / path.name), "--variants", "1")
     assert moved.code == 0, moved.stdout + moved.stderr
+
+
+def test_the_leaked_file_rebuilt_from_tshark_matches_the_key(cli: CliRunner,
+                                                             tmp_path: Path) -> None:
+    """phone-beacon's last task has no fact query: rebuild the file as a trainee would."""
+    import base64
+    import hashlib
+
+    tshark = shutil.which("tshark")
+    assert tshark, "tshark is needed (tools/system-packages.txt; make system-deps)"
+    path = next(p for p in STORY_SCENARIOS if p.stem == "phone-beacon")
+    out = tmp_path / "v"
+    assert cli("variant", str(path), "--seed", "31", "--out", str(out)).code == 0
+    sheet = yaml.safe_load((out / "answers.yaml").read_text())
+    names = subprocess.run([tshark, "-r", str(out / "phone.pcap"), "-Y",
+                            "dns.flags.response == 0 && dns.qry.type == 16", "-T", "fields",
+                            "-e", "dns.qry.name"], capture_output=True, text=True,
+                           check=True).stdout.split()
+    domain_labels = len(sheet["tunnel-domain"].split("."))
+    chunks = sorted((int(n.split(".")[0]), "".join(n.split(".")[1:-domain_labels]))
+                    for n in set(names) if n.endswith("." + sheet["tunnel-domain"]))
+    assert len(chunks) == sheet["tunnel-queries"]
+    data = "".join(c for _, c in chunks).upper()
+    rebuilt = base64.b32decode(data + "=" * (-len(data) % 8))
+    assert hashlib.sha256(rebuilt).hexdigest() == sheet["leaked-file"]

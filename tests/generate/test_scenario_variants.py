@@ -277,14 +277,20 @@ def test_a_session_report_names_the_seed_and_gc_removes_ended_variants(
     assert not folder.exists() and any(report["session"] in r for r in removed["removed"])
 
 
-def test_a_class_start_makes_seat_variants_in_worker_processes(
+def test_a_class_start_makes_slow_variants_in_worker_processes(
         cli: CliRunner, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import runner.classroom.variants as variants_module
     import runner.generate.materialize as materialize_module
 
-    def not_here(*_args: object, **_kw: object) -> None:
-        raise AssertionError("generated in the start job, not in a worker")
+    made_here: list[int] = []
+    real = materialize_module.generate_variant
 
-    monkeypatch.setattr(materialize_module, "generate_variant", not_here)
+    def counted(*args: object, **kw: object) -> object:
+        made_here.append(1)
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(materialize_module, "generate_variant", counted)
+    monkeypatch.setattr(variants_module, "SLOW_SECONDS", 0.0)  # every variant is "slow"
     names = ["ann", "bob", "cid", "dee", "eve"]
     roster = tmp_path / "roster.csv"
     roster.write_text("id,first_name,last_name,email\n" + "".join(
@@ -295,11 +301,19 @@ def test_a_class_start_makes_seat_variants_in_worker_processes(
     assert started.code == 0, started.stderr + started.stdout
     outcomes = json.loads(started.stdout)["started"]
     assert len(outcomes) == 5
+    # two stories per variant: only the first seat's were made in this process
+    assert len(made_here) == 2
     with ClassStore.open(home) as classes:
         seeds = {s.seat: s.seed for s in classes.seats("w1")}
         for o in outcomes:
             assert classes.store.session(o["session_id"]).meta["variant_seed"] == seeds[o["seat"]]
             assert (home / "variants" / o["session_id"] / "note.txt").is_file()
+    again = load_scenario(SCENARIO)
+    for o in outcomes:  # what the workers wrote is the seat's variant, byte for byte
+        copy = materialize(again, seeds[o["seat"]], tmp_path / "check" / o["seat"])
+        assert (copy.evidence[0].path.read_bytes()
+                == (home / "variants" / o["session_id"] / "note.txt").read_bytes())
+
 
 
 def test_verify_reports_story_and_analyzers_disagreeing(tmp_path: Path, cli: CliRunner) -> None:

@@ -128,3 +128,39 @@ def test_the_leaked_file_rebuilt_from_tshark_matches_the_key(cli: CliRunner,
     data = "".join(c for _, c in chunks).upper()
     rebuilt = base64.b32decode(data + "=" * (-len(data) % 8))
     assert hashlib.sha256(rebuilt).hexdigest() == sheet["leaked-file"]
+
+
+@pytest.fixture
+def phone_copy(tmp_path: Path) -> Path:
+    """phone-beacon with its story and a copy of its real background, to break."""
+    (tmp_path / "scenarios" / "stories").mkdir(parents=True)
+    shutil.copytree(ROOT / "labs", tmp_path / "labs")
+    (tmp_path / "pcaps").mkdir()
+    shutil.copy(ROOT / "pcaps" / "ndpi_android.pcap", tmp_path / "pcaps")
+    for rel in ("phone-beacon.yaml", "stories/phone-beacon.yaml"):
+        shutil.copy(ROOT / "scenarios" / rel, tmp_path / "scenarios" / rel)
+    return tmp_path
+
+
+@pytest.mark.parametrize(("damage", "said"), [
+    ("cut", "is damaged: file cut short in the middle of frame"),
+    ("missing", "file not found next to the story"),
+    ("event", "unknown event type 'beacons'; did you mean 'beacon'?"),
+    ("variable", "'{{checkin}}' names no variable, host or event"),
+])
+def test_a_broken_story_is_reported_at_validate_time_with_its_line(
+        phone_copy: Path, cli: CliRunner, damage: str, said: str) -> None:
+    background = phone_copy / "pcaps" / "ndpi_android.pcap"
+    story = phone_copy / "scenarios" / "stories" / "phone-beacon.yaml"
+    if damage == "cut":
+        background.write_bytes(background.read_bytes()[:5000])
+    elif damage == "missing":
+        background.unlink()
+    else:
+        old, new = {"event": ("type: beacon,", "type: beacons,"),
+                    "variable": ('"{{checkins}}"', '"{{checkin}}"')}[damage]
+        story.write_text(story.read_text().replace(old, new), encoding="utf-8")
+    result = cli("validate", str(phone_copy / "scenarios" / "phone-beacon.yaml"))
+    assert result.code == 3
+    (line,) = [x for x in result.stdout.splitlines() if x.startswith("error:")]
+    assert "stories/phone-beacon.yaml:" in line and said in line and "fix:" in line

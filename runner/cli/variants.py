@@ -118,8 +118,11 @@ def verify_generated(loaded: LoadedScenario, count: int, as_json: bool, ctx: Ctx
         checks = verify_variants(loaded, count, Home(ctx.home).cache,
                                  done=lambda _c: progress.advance(bar))
     rows = [c.as_dict() for c in checks]
-    ok = all(c.ok for c in checks)
+    missing = [t.id for t in loaded.model.tasks if t.solution is None]
+    ok = all(c.ok for c in checks) and not missing
     if not as_json:
         ctx.console.print(variants_table(f"{loaded.id}: {count} variant(s) self-tested", rows))
-    return {"scenario": loaded.id, "ok": ok, "variants": rows,
+        if missing:
+            ctx.info(f"[yellow]no solution for:[/] {', '.join(missing)}")
+    return {"scenario": loaded.id, "ok": ok, "missing_solutions": missing, "variants": rows,
             "failed": sum(not c.ok for c in checks)}

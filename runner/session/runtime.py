@@ -163,6 +163,8 @@ def start_session(home: Path, loaded: LoadedScenario, *, backend_name: str | Non
         for check, ev in zip(checks, loaded.evidence, strict=True):
             store.record_evidence(session_id, ev.name, str(ev.path), ev.sha256, "start",
                                   check.actual)
+        if loaded.variant is not None:  # the audit trail: which stories, seeds and hashes
+            store.event(session_id, "variant", **loaded.variant.provenance())
         spec = build_spec(home, session_id, loaded, lang, seat)
         handle = (early.take(spec) if early is not None else None) or backend.prepare(spec)
         store.update_session(session_id, lab_ref=handle.ref)

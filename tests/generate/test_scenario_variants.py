@@ -269,6 +269,12 @@ def test_a_session_report_names_the_seed_and_gc_removes_ended_variants(
     session = started.stderr.split("'dflab report ")[1].split("'")[0]
     report = json.loads(cli("report", session, "--format", "json").stdout)
     assert report["variant_seed"] == 5
+    (event,) = [e for e in report["events"] if e["kind"] == "variant"]
+    assert event["variant_seed"] == 5 and {s["story"] for s in event["stories"]} == {
+        "seized-note", "banner"}
+    manifest = {e["name"]: e["sha256"] for e in report["evidence"]}
+    assert manifest == {name: sha for s in event["stories"] for name, sha in s["sha256"].items()}
+    assert all(e["at_start"] == e["at_stop"] == e["sha256"] for e in report["evidence"])
     assert {k["source"] for k in report["answer_keys"]} == {"story", "scenario"}
     assert "{{" not in report["tasks"][0]["question"]
     folder = home / "variants" / report["session"]

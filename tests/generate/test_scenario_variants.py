@@ -348,3 +348,20 @@ def test_check_needs_a_story_key_and_a_query(tmp_path: Path) -> None:
     path = edit(copy_case(tmp_path), "expected: {story: user}}",
                 "expected: {story: user}, check: {from: nope.table}}")
     assert any("tasks[1].answer.check: unknown table 'nope.table'" in p for p in problems(path))
+
+
+def test_a_changed_generated_file_is_caught_on_resume_like_a_shipped_one(home: Path) -> None:
+    from runner.errors import IntegrityError
+    from runner.session.runtime import reopen_session, start_session
+
+    with start_session(home, load_scenario(SCENARIO), backend_name="local", lang="en",
+                       seed=8) as running:
+        session_id = running.row.id
+        note = running.loaded.evidence[0].path
+        assert note.parent == home / "variants" / session_id
+    note.write_text("tampered\n", encoding="utf-8")
+    with pytest.raises(IntegrityError, match=r"evidence 'note\.txt' does not match its manifest"):
+        reopen_session(home, session_id)
+    note.unlink()  # gone (e.g. 'dflab gc'): the same seed makes the same bytes again
+    with reopen_session(home, session_id) as again:
+        assert again.loaded.evidence[0].sha256 == running.loaded.evidence[0].sha256

@@ -266,7 +266,7 @@ def test_a_session_report_names_the_seed_and_gc_removes_ended_variants(
     started = cli("start", str(SCENARIO), "--backend", "local", "--seed", "5", "--run",
                   "cat $EVIDENCE/note.txt", "--remove")
     assert started.code == 0, started.stderr
-    session = started.stderr.split("'dflab report ")[1].split("'")[0]
+    (session,) = [s["id"] for s in json.loads(cli("status", "--json").stdout)["sessions"]]
     report = json.loads(cli("report", session, "--format", "json").stdout)
     assert report["variant_seed"] == 5
     (event,) = [e for e in report["events"] if e["kind"] == "variant"]

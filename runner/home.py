@@ -103,6 +103,14 @@ class Home:
     def artifact_dir(self, session_id: str) -> Path:
         return self.artifacts / session_id
 
+    @property
+    def variants(self) -> Path:
+        return self.root / "variants"
+
+    def variant_dir(self, session_id: str) -> Path:
+        """Where a session's generated evidence (and its variant.json) is written."""
+        return self.variants / session_id
+
     def freeze_lock(self, session_id: str) -> Path:
         """The lock file that makes pausing a lab one owner's business (see Running)."""
         return self.lab_dir(session_id) / "freeze.lock"

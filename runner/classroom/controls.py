@@ -118,7 +118,7 @@ def _reset_lab(home: Path, classes: ClassStore, name: str, row: SeatRow, running
     stop_session(running, remove=True)
     running.store.update_session(running.row.id, status="reset")
     fresh = start_session(home, running.loaded, backend_name=running.backend.name,
-                          lang=row.lang, trainee=row.trainee_id, seat=row.seat)
+                          lang=row.lang, trainee=row.trainee_id, seat=row.seat, seed=row.seed)
     with fresh:
         fresh.store.event(fresh.row.id, "seat-reset", kept_answers=False,
                           replaces=running.row.id, seed=row.seed)

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from runner.classroom.copied import copied_flags
 from runner.classroom.lifecycle import load_class_scenarios
 from runner.classroom.status import lab_score
 from runner.classroom.store import ClassStore, SeatRow
@@ -24,7 +25,7 @@ from runner.session.scoring import Mark, Summary, TaskState
 TASK_COLUMNS = ("seat", "trainee_id", "name", "email", "scenario", "task", "verdict", "points",
                 "max_points", "attempts", "hints_used", "seconds_to_first_correct",
                 "variant_seed", "evidence_sha256", "evidence_intact", "source", "session",
-                "answer")
+                "answer", "copied_from")
 SUMMARY_COLUMNS = ("seat", "trainee_id", "name", "email", "score", "max_score", "percent",
                    "solved", "tasks")
 
@@ -106,12 +107,20 @@ def gradebook_rows(home: Path, name: str) -> tuple[list[dict[str, Any]], list[di
         labs = {(lab.seat, lab.scenario_id): lab.session_id for lab in classes.labs(name)}
         tasks: list[dict[str, Any]] = []
         summary: list[dict[str, Any]] = []
+        flags = {scenario_id: copied_flags(
+            classes.store, loaded[scenario_id],
+            {seat: sid for (seat, sc), sid in labs.items() if sc == scenario_id})
+            for scenario_id in cls.scenarios}
         for seat in classes.seats(name):
             mine: list[dict[str, Any]] = []
             for scenario_id in cls.scenarios:
-                mine += _seat_rows(classes, seat, scenario_id, labs.get((seat.seat, scenario_id),
-                                                                        ""),
-                                   loaded[scenario_id], offline.get((seat.seat, scenario_id)))
+                rows = _seat_rows(classes, seat, scenario_id,
+                                  labs.get((seat.seat, scenario_id), ""), loaded[scenario_id],
+                                  offline.get((seat.seat, scenario_id)))
+                for row in rows:  # a likely copied answer: seats whose variant it fits
+                    row["copied_from"] = ";".join(flags[scenario_id].get((seat.seat,
+                                                                         row["task"]), []))
+                mine += rows
             tasks += mine
             summary.append(_summary(seat, mine))
         return tasks, summary

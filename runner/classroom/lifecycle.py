@@ -12,7 +12,10 @@ from typing import Any
 from runner.classroom.credentials import hash_password, new_password, new_seed
 from runner.classroom.roster import Trainee
 from runner.classroom.store import ClassRow, ClassStore, LabRow, SeatRow
+from runner.classroom.variants import VariantMaker
 from runner.errors import DflabError, ExitCode, InputError, NotFoundError, RefusedError
+from runner.generate.materialize import SEED_BITS
+from runner.generate.seeds import derive_seed
 from runner.home import Home
 from runner.scenario.loader import LoadedScenario, load_scenario
 from runner.session.keys import resolve_keys
@@ -47,9 +50,14 @@ CLOCKS = ("start", "first-login")  # when a seat's time box starts
 
 
 def create_class(home: Path, name: str, scenarios: list[Path], roster: list[Trainee],
-                 minutes: int | None, lang: str = "en", clock: str = "start"
-                 ) -> list[tuple[Trainee, str]]:
-    """Store a class and a seat per trainee; each seat's password (shown only now)."""
+                 minutes: int | None, lang: str = "en", clock: str = "start",
+                 seed: int | None = None) -> list[tuple[Trainee, str]]:
+    """Store a class and a seat per trainee; each seat's password (shown only now).
+
+    Each seat's variant seed is derived from the class seed (``seed``, default a new
+    random one) and the seat id, so the same class seed gives every seat the same
+    variant again and neighbouring seats' variants are unrelated.
+    """
     check_class_name(name)
     if clock not in CLOCKS:
         raise InputError(f"--clock must be one of {', '.join(CLOCKS)}, not '{clock}'",
@@ -61,7 +69,8 @@ def create_class(home: Path, name: str, scenarios: list[Path], roster: list[Trai
     if len(by_id) != len(loaded):
         raise InputError("the same scenario is named twice", fix="name each scenario once")
     issued = [(t, new_password()) for t in roster]
-    seats = [(t, hash_password(pw), new_seed()) for t, pw in issued]
+    class_seed = new_seed() if seed is None else seed
+    seats = [(t, hash_password(pw), seat_seed(class_seed, t.seat)) for t, pw in issued]
     with Home(home).classes() as classes:
         classes.create(name, by_id, minutes, lang, seats)
         classes.set_meta(name, "clock", clock)
@@ -92,6 +101,11 @@ def delete_class(home: Path, name: str, *, force: bool = False) -> dict[str, Any
                 "sessions_kept": sorted({lab.session_id for lab in labs if lab.session_id})}
 
 
+def seat_seed(class_seed: int, seat: str) -> int:
+    """A seat's variant seed: from the class seed and the seat id (31 bits)."""
+    return derive_seed(class_seed, "seat", seat) % (1 << SEED_BITS)
+
+
 def load_class_scenarios(cls: ClassRow, *, verify: bool = False) -> dict[str, LoadedScenario]:
     """The class's scenarios by id (evidence hashes checked only when ``verify``)."""
     out = {}
@@ -111,7 +125,8 @@ def start_class(home: Path, name: str, *, backend_name: str = "docker", parallel
         cls = classes.get(name)
         loaded = load_class_scenarios(cls, verify=True)
         for scenario in loaded.values():  # compute keys once, not once per seat
-            resolve_keys(scenario, cache_dir=Home(home).cache)
+            if not scenario.generated:  # (a generated one's keys are per seat)
+                resolve_keys(scenario, cache_dir=Home(home).cache)
         wanted = set(seats) if seats is not None else None
         idle = ("paused", "stopped", "ended")
         rows = {s.seat: s for s in classes.seats(name)
@@ -120,9 +135,16 @@ def start_class(home: Path, name: str, *, backend_name: str = "docker", parallel
             raise NotFoundError(f"no seat '{sorted(missing)[0]}' in class '{name}'",
                                 fix=f"'dflab class status {name}' lists the seats")
         jobs = [lab for lab in classes.labs(name) if lab.seat in rows]
-        outcomes, interrupted = _run_jobs(
-            [(_start_one, home, classes, name, rows[lab.seat], lab, loaded[lab.scenario_id],
-              backend_name) for lab in jobs], parallel, progress)
+        maker = VariantMaker(home, [(lab.seat, loaded[lab.scenario_id], rows[lab.seat].seed)
+                                    for lab in jobs if loaded[lab.scenario_id].generated
+                                    and not _active(classes, lab)])
+        try:
+            outcomes, interrupted = _run_jobs(
+                [(_start_one, home, classes, name, rows[lab.seat], lab,
+                  loaded[lab.scenario_id], backend_name, maker) for lab in jobs],
+                parallel, progress)
+        finally:
+            maker.close()
         on_login = classes.meta(name, "clock", "start") == "first-login"
         _mark_seats(classes, name, rows.values(), outcomes, clock_now=not on_login)
         if interrupted:
@@ -155,15 +177,21 @@ def _run_jobs(jobs: list[tuple[Any, ...]], parallel: int,
     return outcomes, False
 
 
+def _active(classes: ClassStore, lab: LabRow) -> bool:
+    return bool(lab.session_id) and classes.store.session(lab.session_id).status == "active"
+
+
 def _start_one(home: Path, classes: ClassStore, name: str, seat: SeatRow, lab: LabRow,
-               loaded: LoadedScenario, backend_name: str) -> Outcome:
+               loaded: LoadedScenario, backend_name: str, maker: VariantMaker) -> Outcome:
     running: Running | None = None
     try:
-        if lab.session_id and classes.store.session(lab.session_id).status == "active":
+        if _active(classes, lab):
             running = reopen_session(home, lab.session_id)
         else:
             running = start_session(home, loaded, backend_name=backend_name,
-                                    lang=seat.lang, trainee=seat.trainee_id, seat=seat.seat)
+                                    lang=seat.lang, trainee=seat.trainee_id, seat=seat.seat,
+                                    seed=seat.seed,
+                                    session_id=maker.session_id(seat.seat, lab.scenario_id))
             running.store.event(running.row.id, "class-seat", cls=name, seat=seat.seat,
                                 seed=seat.seed)
         classes.set_lab(name, seat.seat, lab.scenario_id, session_id=running.row.id)

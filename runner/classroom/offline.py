@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from runner.classroom.lifecycle import load_class_scenarios
 from runner.errors import InputError, NotFoundError, show_path
+from runner.generate.materialize import materialize
 from runner.home import Home
 from runner.session.grading import grade, load_sheet, total
 
@@ -55,9 +57,13 @@ def grade_folder(home: Path, name: str, folder: Path) -> list[dict[str, Any]]:
                              fix="put one <seat>.yaml per trainee in the folder")
         rows: list[tuple[str, str, str, str, float, float, str]] = []
         report = []
+        seeds = {s.seat: s.seed for s in classes.seats(name)}
         for (seat, scenario), path in sheets.items():
-            results = grade(loaded[scenario], load_sheet(path), folder,
-                            cache_dir=Home(home).cache, where=str(path))
+            with tempfile.TemporaryDirectory(prefix="dflab-seat-variant-") as tmp:
+                # each seat's sheet is judged against the seat's own variant
+                mine = materialize(loaded[scenario], seeds[seat], Path(tmp))
+                results = grade(mine, load_sheet(path), folder, cache_dir=Home(home).cache,
+                                where=str(path))
             for r in results:
                 rows.append((seat, scenario, r.task, r.state.value, r.earned, r.points,
                              path.name))

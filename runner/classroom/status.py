@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from runner.classroom.copied import copied_flags
 from runner.classroom.lifecycle import load_class_scenarios
 from runner.classroom.quota import QUOTA_KEY
 from runner.classroom.store import ClassRow, SeatRow
@@ -43,7 +44,7 @@ def lab_score(store: Store, session_id: str, loaded: LoadedScenario) -> LabScore
 
 
 def seat_view(seat: SeatRow, cls: ClassRow, labs: list[LabScore], errors: list[str],
-              now: float) -> dict[str, Any]:
+              now: float, copied: list[str] | None = None) -> dict[str, Any]:
     """One seat as a flat dict: what the board shows and scripts read."""
     total = Summary.of(s for lab in labs for s in lab.scores)
     left = seat.time_left(cls.minutes, now)
@@ -58,6 +59,7 @@ def seat_view(seat: SeatRow, cls: ClassRow, labs: list[LabScore], errors: list[s
         "time_left": None if left is None else int(left),
         "sessions": {lab.scenario_id: lab.session_id for lab in labs},
         "errors": errors,
+        "copied": copied or [],
     }
 
 
@@ -71,12 +73,18 @@ def class_status(home: Path, name: str, now: float | None = None,
         labs = classes.labs(name)
         online = classes.connected(name)
         over_quota = set(filter(None, classes.meta(name, QUOTA_KEY).split(",")))
+        flags = {sc: copied_flags(classes.store, loaded[sc], {lab.seat: lab.session_id for lab
+                                                               in labs if lab.scenario_id == sc})
+                 for sc in cls.scenarios}
         seats = []
         for seat in classes.seats(name):
             mine = [lab for lab in labs if lab.seat == seat.seat]
             scored = [lab_score(classes.store, lab.session_id, loaded[lab.scenario_id])
                       for lab in mine if lab.session_id]
-            view = seat_view(seat, cls, scored, [lab.error for lab in mine if lab.error], now)
+            copied = [f"{sc}/{task}" for sc, found in flags.items()
+                      for (who, task) in found if who == seat.seat]
+            view = seat_view(seat, cls, scored, [lab.error for lab in mine if lab.error], now,
+                             copied)
             seats.append({**view, "connected": online.get(seat.seat, 0),
                           "work_over_quota": seat.seat in over_quota})
         return {"class": cls.name, "scenarios": list(cls.scenarios), "minutes": cls.minutes,

@@ -2,4 +2,5 @@
 
 from runner.cli.main import entry
 
-entry()
+if __name__ == "__main__":  # not when a worker process (spawn) imports it again
+    entry()

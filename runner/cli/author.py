@@ -8,6 +8,7 @@ from typing import Any
 
 from runner.cli.context import Ctx, add_json_flag
 from runner.errors import DflabError, ExitCode, InputError, show_path
+from runner.generate.selftest import probe_variant
 from runner.home import Home
 from runner.scenario.catalogue import resolve_ref
 from runner.scenario.gating import gating_warnings, key_size_warnings
@@ -25,12 +26,16 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.set_defaults(func=run_validate)
     p = sub.add_parser("verify", help="self-test scenarios: their solutions must score 100%%")
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO")
+    p.add_argument("--variants", type=int, metavar="N",
+                   help="scenarios with generated evidence: self-test N variants (default 1)")
     add_json_flag(p)
     p.set_defaults(func=run_verify)
     p = sub.add_parser("grade", help="grade an answer sheet against a scenario")
     p.add_argument("scenario", metavar="SCENARIO")
     p.add_argument("--answers", required=True, metavar="FILE",
                    help="YAML/JSON mapping task id -> answer (a path for file tasks)")
+    p.add_argument("--seed", metavar="S",
+                   help="the variant to grade against (generated evidence: the seat's seed)")
     add_json_flag(p)
     p.set_defaults(func=run_grade)
     p = sub.add_parser("seal", help="replace plain expected answers by salted hashes")
@@ -68,8 +73,13 @@ def run_validate(args: argparse.Namespace, ctx: Ctx) -> int:
     for file in files:
         loaded, found = validate_scenario(file)
         problems += found
-        if loaded is not None:
-            problems += _key_warnings(loaded, ctx) + gating_warnings(loaded)
+        if loaded is None:
+            continue
+        # A generated scenario is checked on a probe variant: story problems show now.
+        with probe_variant(loaded, Home(ctx.home).cache) as (probed, drawn):
+            problems += drawn
+            if probed is not None and not drawn:
+                problems += _key_warnings(probed, ctx) + gating_warnings(probed)
     errors = [p for p in problems if p.severity == "error"]
     if args.json:
         ctx.print_json({"files": [show_path(f) for f in files], "ok": not errors,
@@ -116,12 +126,16 @@ def _results(loaded: LoadedScenario, sheet: dict[str, Any], base: Path, ctx: Ctx
 
 
 def run_grade(args: argparse.Namespace, ctx: Ctx) -> int:
+    from runner.cli.variants import variant_of
+
     loaded = load_scenario(resolve_ref(args.scenario, ctx.env))
     sheet_path = Path(args.answers)
     sheet, warnings = read_sheet(sheet_path)
-    rows, summary = _results(loaded, sheet, sheet_path.resolve().parent, ctx, sheet_path)
+    with variant_of(loaded, args.seed) as made:
+        rows, summary = _results(made, sheet, sheet_path.resolve().parent, ctx, sheet_path)
     if args.json:
-        ctx.print_json({"scenario": loaded.id, "tasks": rows, "total": summary,
+        extra = {"seed": made.variant.seed} if made.variant is not None else {}
+        ctx.print_json({"scenario": loaded.id, **extra, "tasks": rows, "total": summary,
                         "warnings": [w.as_dict() for w in warnings]})
     else:
         _print_warnings(ctx, warnings)
@@ -138,6 +152,13 @@ def run_verify(args: argparse.Namespace, ctx: Ctx) -> int:
     report, failed = [], False
     for ref in args.scenarios:
         loaded = load_scenario(resolve_ref(ref, ctx.env))
+        if loaded.generated:
+            from runner.cli.variants import verify_generated
+
+            entry = verify_generated(loaded, args.variants or 1, args.json, ctx)
+            failed |= not entry["ok"]
+            report.append(entry)
+            continue
         sheet = solutions(loaded)
         missing = [t.id for t in loaded.model.tasks if t.id not in sheet]
         rows, summary = _results(loaded, sheet, loaded.path.parent, ctx)

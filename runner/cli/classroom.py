@@ -45,6 +45,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                    "seat's first SSH login")
     p.add_argument("--credentials-out", type=Path, metavar="FILE",
                    help="write the seat passwords to FILE (mode 0600) instead of printing them")
+    p.add_argument("--seed", type=int, metavar="N", help="class seed: each seat's variant seed "
+                   "is derived from it and the seat id (default: a new one)")
     p.set_defaults(func=run_create)
     p = cmds.add_parser("list", help="the classes")
     add_json_flag(p)
@@ -143,7 +145,7 @@ def run_create(args: argparse.Namespace, ctx: Ctx) -> int:
         if trainee.warning:
             ctx.info(f"[yellow]warning:[/] {args.roster}:{trainee.line}: {trainee.warning}")
     issued = lifecycle.create_class(ctx.home, args.name, paths, roster, args.minutes, args.lang,
-                                    clock=args.clock)
+                                    clock=args.clock, seed=args.seed)
     if args.credentials_out:
         write_credentials(args.credentials_out, issued, args.name)
         ctx.info(f"class {args.name}: {len(issued)} seats; passwords in "

@@ -35,6 +35,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                    help="language of the tasks and of the lab's messages: en, uk, ru "
                         "(default: en)")
     p.add_argument("--trainee", help="trainee name for reports (default: your user name)")
+    p.add_argument("--seed", metavar="S", help="generated evidence: the variant to make "
+                   "(default: a new one; 'dflab report' shows it)")
     _exit_flags(p)
     p.set_defaults(func=run_start)
     p = sub.add_parser("resume", help="re-open a session's lab (default: the newest active one)")
@@ -95,17 +97,20 @@ def run_start(args: argparse.Namespace, ctx: Ctx) -> int:
     source = load_source(path)  # read once: the early start and validation share it
     early = prelaunch(source, ctx.home, args.backend, args.lang)
     try:
+        from runner.generate.materialize import variant_seed
         from runner.scenario.loader import load_scenario
         from runner.session.runtime import start_session
 
         loaded = load_scenario(path, source=source)
+        seed = variant_seed(args.seed) if args.seed is not None else None
     except BaseException:
         if early is not None:
             early.cancel()
         raise
     with RichBuildReporter(ctx.err_console) as reporter:
         running = start_session(ctx.home, loaded, backend_name=args.backend, lang=args.lang,
-                                trainee=args.trainee, reporter=reporter, early=early)
+                                trainee=args.trainee, reporter=reporter, early=early,
+                                seed=seed)
     with running:
         _say(ctx, tr("host.started", running.row.lang, session=running.row.id,
                      title=running.row.title, backend=running.backend.name))

@@ -144,6 +144,8 @@ def draw(story: LoadedStory, seed: int, out: Collector | None = None) -> Drawn:
         for unknown in sorted(missing):
             _fail(out, where, f"'{{{{{unknown}}}}}' names no variable, host or event",
                   f"define '{unknown}' under 'variables:' or 'hosts:'")
+        if missing:
+            continue  # rendering would only report the same names again
         rendered = _guard(out, where, lambda o=output: render_any(output_params(o), values))
         checked = _validated(generator.Params, rendered, out, where, extra=("kind",))
         if checked is not None:

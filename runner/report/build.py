@@ -54,6 +54,7 @@ def build_report(running: Running) -> dict[str, Any]:
         "session": row.id, "scenario": {"id": row.scenario_id, "title": row.title,
                                         "file": row.scenario_path, "sha256": row.scenario_sha256},
         "trainee": row.trainee, "seat": row.seat, "backend": row.backend, "status": row.status,
+        "variant_seed": row.meta.get("variant_seed"),
         "started": iso(row.created_at), "updated": iso(row.updated_at),
         "score": summary(scores), "tasks": tasks,
         "evidence": store.evidence(row.id),
@@ -69,7 +70,7 @@ def build_report(running: Running) -> dict[str, Any]:
 def _provenance(task_id: str, prov: dict[str, Any]) -> dict[str, Any]:
     """Where a task's key came from, without the key itself (reports go to trainees)."""
     keep = ("source", "analyzer", "analyzer_version", "table", "evidence", "evidence_sha256",
-            "dflab_version", "scenario_sha256")
+            "dflab_version", "scenario_sha256", "value", "variant_seed", "stories")
     return {"task": task_id, **{k: prov[k] for k in keep if k in prov}}
 
 
@@ -112,6 +113,8 @@ def facts(d: dict[str, Any]) -> list[tuple[str, str]]:
     return [("Session", f"{d['session']} ({d['status']}, {d['backend']} backend)"),
             ("Trainee", trainee),
             ("Started", d["started"]), ("Last activity", d["updated"]),
+            *([("Generated evidence", f"variant seed {d['variant_seed']}")]
+              if d.get("variant_seed") is not None else []),
             ("Scenario file", f"{d['scenario']['file']} (sha256 {d['scenario']['sha256']})"),
             ("Score", f"{_pts(s['score'])}/{_pts(s['max_score'])} ({s['percent']}%), "
                       f"{s['solved']}/{s['total']} tasks solved, {s['hints']} hint(s)")]

@@ -84,16 +84,29 @@ def check_cycles(model: Scenario, out: Collector) -> None:
                 stack.append(iter(graph[nxt]))
 
 
-def check_evidence(model: Scenario, path: Path, out: Collector, verify: bool) -> None:
+def lab_names(model: Scenario, generated: dict[int, str]) -> list[str]:
+    """Every evidence file's name in the lab; ``generated`` names the generated entries
+    (by index) whose story loaded."""
+    return [evidence_name(ev.file, ev.name) if ev.file is not None else generated[index]
+            for index, ev in enumerate(model.evidence)
+            if ev.file is not None or index in generated]
+
+
+def check_evidence(model: Scenario, path: Path, out: Collector, verify: bool,
+                   generated: dict[int, str] | None = None) -> None:
     """Unique names, each file present and a regular file, hashes as recorded."""
     names: set[str] = set()
     for index, ev in enumerate(model.evidence):
         at = ("evidence", index)
-        name = evidence_name(ev.file, ev.name)
+        name = evidence_name(ev.file, ev.name) if ev.file is not None else (
+            generated or {}).get(index)
         if name in names:
             out.add((*at, "name"), f"two evidence files are named '{name}' in the lab",
                     "give one of them another 'name:'")
-        names.add(name)
+        if name is not None:
+            names.add(name)
+        if ev.file is None or ev.sha256 is None:
+            continue  # generated: checked with its story
         try:
             file = resolve_evidence(path.parent, ev.file)
             if not file.exists():
@@ -114,9 +127,9 @@ def check_evidence(model: Scenario, path: Path, out: Collector, verify: bool) ->
 
 
 def check_evidence_choice(model: Scenario, answers: dict[str, CompiledAnswer],
-                          out: Collector) -> None:
+                          out: Collector, generated: dict[int, str] | None = None) -> None:
     """With several evidence files, a query or a frames task must say which one it reads."""
-    names = [evidence_name(ev.file, ev.name) for ev in model.evidence]
+    names = lab_names(model, generated or {})
     captures = [n for n in names if n.lower().endswith(CAPTURE_SUFFIXES)] or names
     for index, task in enumerate(model.tasks):
         compiled = answers.get(task.id)
@@ -126,6 +139,9 @@ def check_evidence_choice(model: Scenario, answers: dict[str, CompiledAnswer],
         if compiled.query is not None:
             _check_named(compiled.query.get("evidence"), names, names, (*at, "expected"),
                          "a fact query", out)
+        if compiled.check is not None:
+            _check_named(compiled.check.get("evidence"), names, names, (*at, "check"),
+                         "a 'check' query", out)
         if "evidence" in type(compiled.params).model_fields:
             _check_named(getattr(compiled.params, "evidence", None), names, captures, at,
                          f"a '{task.answer.get('type')}' task", out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +15,9 @@ from runner.scenario.problems import Collector
 from runner.scenario.strict import validate_model
 from runner.scenario.yamlsrc import PathKey
 
-RESERVED = ("type", "expected")
+RESERVED = ("type", "expected", "check")
+STORY_KEYS = frozenset({"story", "select"})
+_DOTTED = re.compile(r"[A-Za-z_][\w-]*(\.[A-Za-z_0-9][\w-]*)*")
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,8 @@ class CompiledAnswer:
     params: CheckerParams
     literal: Key | None
     query: Mapping[str, Any] | None
+    story: str | None = None  # a story value, 'attacker.ip', resolved per variant
+    check: Mapping[str, Any] | None = None  # a fact query that must find the story value
 
 
 def split_literals(expected: Any) -> Key:
@@ -62,6 +67,12 @@ def compile_answer(spec: Any, out: Collector, at: PathKey) -> CompiledAnswer | N
     if params is None:
         return None
     expected = spec["expected"]
+    check = _compile_check(spec.get("check"), out, (*at, "check"))
+    if isinstance(expected, Mapping) and "story" in expected:
+        return _compile_story(checker, params, expected, check, out, (*at, "expected"))
+    if check is not None:
+        out.add((*at, "check"), "'check' cross-checks a story value",
+                "use it with 'expected: {story: NAME}', or remove it")
     if isinstance(expected, Mapping) and not _is_literal_record(expected, params):
         return _compile_query(checker, params, expected, out, (*at, "expected"))
     if expected is None or expected == []:
@@ -114,6 +125,38 @@ def _compile_query(checker: Checker, params: CheckerParams, query: Mapping[str, 
     for problem in checker.check_expected(also, params) if also else []:
         out.add((*at, "also"), problem, "correct the extra accepted value")
     return CompiledAnswer(checker, params, None, dict(query))
+
+
+def _compile_story(checker: Checker, params: CheckerParams, expected: Mapping[str, Any],
+                   check: Mapping[str, Any] | None, out: Collector, at: PathKey
+                   ) -> CompiledAnswer | None:
+    """``{story: attacker.ip}`` or ``{story: exfil.file, select: sha256}``."""
+    unknown = sorted(set(expected) - STORY_KEYS)
+    if unknown:
+        out.add((*at, unknown[0]), f"unknown key '{unknown[0]}' in a story key",
+                "write {story: NAME.FIELD} with an optional 'select: FIELD'")
+        return None
+    name, select = expected.get("story"), expected.get("select")
+    dotted = f"{name}.{select}" if select is not None else name
+    if not isinstance(dotted, str) or not _DOTTED.fullmatch(dotted):
+        out.add((*at, "story"), f"{dotted!r} is not a story value name",
+                "name a variable, host or event, with dotted fields: attacker.ip")
+        return None
+    return CompiledAnswer(checker, params, None, None, story=dotted, check=check)
+
+
+def _compile_check(check: Any, out: Collector, at: PathKey) -> Mapping[str, Any] | None:
+    if check is None:
+        return None
+    if not isinstance(check, Mapping) or "from" not in check:
+        out.add(at, "'check' must be a fact query",
+                "write check: {from: TABLE, where: {...}, select: FIELD}")
+        return None
+    from runner.evidence.query import check_query
+
+    for problem in check_query(check):
+        out.add(at, problem, "see docs/facts.md for tables and fields")
+    return dict(check)
 
 
 def _check_seals(sealed: tuple[str, ...], out: Collector, at: PathKey) -> None:

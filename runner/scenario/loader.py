@@ -9,6 +9,7 @@ from typing import Any
 
 from runner.errors import InputError, NotFoundError, show_path
 from runner.evidence.manifest import EvidenceFile, resolve_evidence
+from runner.generate.story import LoadedStory
 from runner.scenario.checks import (
     check_evidence,
     check_evidence_choice,
@@ -20,6 +21,7 @@ from runner.scenario.compile import CompiledAnswer, compile_answer
 from runner.scenario.model import LabProfile, Scenario, Task
 from runner.scenario.problems import Collector, Problem, ScenarioError, yaml_warnings
 from runner.scenario.profiles import find_profile, read_profile_into
+from runner.scenario.stories import GenEvidence, VariantInfo, check_generated
 from runner.scenario.strict import validate_model
 from runner.scenario.yamlsrc import Source, format_path, gc_paused, load_source
 
@@ -38,6 +40,10 @@ class LoadedScenario:
     evidence: list[EvidenceFile]
     sha256: str
     warnings: list[Problem] = field(default_factory=list)
+    generated: list[GenEvidence] = field(default_factory=list)
+    stories: dict[str, LoadedStory] = field(default_factory=dict)
+    variant: VariantInfo | None = None  # set on a scenario made for one variant
+    template: LoadedScenario | None = None  # the scenario a variant was made from
 
     @property
     def id(self) -> str:
@@ -104,17 +110,19 @@ def _validate(path: Path, verify_evidence: bool, source: Source | None
             load_profile(data["lab"], path, out)
         raw_checks(data, path, out)
         return None, sorted(out.items, key=lambda p: p.line)
-    profile = _check_semantics(model, path, source, answers, out, verify_evidence)
+    generated, stories = check_generated(model, path, source, out)
+    profile = _check_semantics(model, path, source, answers, out, verify_evidence, generated)
     if out.errors or profile is None:
         return None, sorted(out.items, key=lambda p: p.line)
     evidence = [
         EvidenceFile(evidence_name(ev.file, ev.name), resolve_evidence(path.parent, ev.file),
                      ev.sha256.lower())
-        for ev in model.evidence
+        for ev in model.evidence if ev.file is not None and ev.sha256 is not None
     ]
     sha = hashlib.sha256(source.text.encode()).hexdigest()
     loaded = LoadedScenario(path.resolve(), source, model, profile, answers, evidence, sha,
-                            [p for p in out.items if p.severity == "warning"])
+                            [p for p in out.items if p.severity == "warning"], generated,
+                            stories)
     return loaded, out.items
 
 
@@ -133,10 +141,11 @@ def _compile_answers(data: dict[str, Any], out: Collector) -> dict[str, Compiled
 
 def _check_semantics(model: Scenario, path: Path, source: Source,
                      answers: dict[str, CompiledAnswer], out: Collector,
-                     verify_evidence: bool) -> LabProfile | None:
+                     verify_evidence: bool, generated: list[GenEvidence]) -> LabProfile | None:
     check_tasks(model, answers, path, out)
-    check_evidence(model, path, out, verify_evidence)
-    check_evidence_choice(model, answers, out)
+    names = {g.index: g.name for g in generated}
+    check_evidence(model, path, out, verify_evidence, names)
+    check_evidence_choice(model, answers, out, names)
     if isinstance(model.title, dict) and "en" not in model.title:
         out.warn(("title",), "no English title",
                  "add 'en:' so English-speaking trainers can use it")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from runner.scenario.i18n import pick_text
 
@@ -52,10 +52,32 @@ class Task(Strict):
 
 
 class Evidence(Strict):
-    file: str = Field(description="Path of the evidence file, relative to the scenario file.")
+    file: str | None = Field(None, description="Path of a shipped evidence file, relative to "
+                             "the scenario file.")
+    generate: str | dict[str, Any] | None = Field(
+        None, description="Instead of 'file': a story file (relative to the scenario) or an "
+        "inline story; each trainee gets a variant generated from it (docs/stories.md).")
+    output: Ident | None = Field(None, description="Which output of the story this file is "
+                                 "(needed when the story has several).")
+    seed: Literal["seat", "fixed"] = Field(
+        "seat", description="'seat': a variant per trainee or seat; 'fixed': one for everybody.")
     name: EvidenceName | None = Field(None, description="Name inside /evidence in the lab.")
-    sha256: Sha256 = Field(description="SHA-256 of the file; checked at start and stop.")
+    sha256: Sha256 | None = Field(None, description="SHA-256 of a shipped file; checked at "
+                                  "start and stop (generated files are hashed per variant).")
     description: LocalText | None = None
+
+    @model_validator(mode="after")
+    def _file_or_generate(self) -> Evidence:
+        if (self.file is None) == (self.generate is None):
+            raise ValueError("give exactly one of 'file' (a shipped file) or 'generate' (a story)")
+        if self.file is not None and self.sha256 is None:
+            raise ValueError("'sha256' is required for a shipped file (sha256sum FILE)")
+        if self.generate is not None and self.sha256 is not None:
+            raise ValueError("a generated file has no fixed 'sha256': each variant is hashed "
+                             "when it is made; remove 'sha256'")
+        if self.file is not None and self.output is not None:
+            raise ValueError("'output' names a story output: use it with 'generate'")
+        return self
 
 
 class Scenario(Strict):

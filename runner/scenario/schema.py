@@ -9,8 +9,14 @@ from runner.scenario.model import Scenario
 
 EXPECTED_SCHEMA: dict[str, Any] = {
     "description": "A value, a list of accepted values (the members, for 'set'), a sealed "
-    "value 'sealed:sha256:...', or a fact query {from, where, select, pick}.",
+    "value 'sealed:sha256:...', a fact query {from, where, select, pick}, or a story value "
+    "of the trainee's variant {story: NAME.FIELD, select: FIELD}.",
     "anyOf": [
+        {"type": "object", "required": ["story"], "additionalProperties": False,
+         "properties": {"story": {"type": "string", "description": "A story value: a "
+                                  "variable, a host field or an event field (attacker.ip)."},
+                        "select": {"type": "string",
+                                   "description": "A field of a mapping value."}}},
         {"type": ["string", "number", "integer", "boolean"]},
         {"type": "array"},
         {"type": "object", "required": ["from"],
@@ -19,6 +25,13 @@ EXPECTED_SCHEMA: dict[str, Any] = {
                         "pick": {"enum": ["first", "all", "unique", "count"]},
                         "evidence": {"type": "string"}}},
     ],
+}
+
+
+CHECK_SCHEMA: dict[str, Any] = {
+    "description": "With expected: {story: ...}: a fact query over the generated evidence "
+    "whose result 'dflab verify --variants N' requires the task's checker to accept.",
+    "type": "object", "required": ["from"],
 }
 
 
@@ -37,7 +50,7 @@ def scenario_schema() -> dict[str, Any]:
             "description": checker.summary,
             "type": "object",
             "properties": {"type": {"const": checker.name}, "expected": EXPECTED_SCHEMA,
-                           **props},
+                           "check": CHECK_SCHEMA, **props},
             "required": ["type", "expected"],
             "additionalProperties": False,
         })

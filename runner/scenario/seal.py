@@ -65,6 +65,8 @@ def seal_text(loaded: LoadedScenario, keep_solutions: bool = False,
 def _unsealable(loaded: LoadedScenario, task_id: str) -> str:
     """Why a task's key is left as it is ('' when it can be sealed)."""
     compiled = loaded.answers[task_id]
+    if compiled.story is not None:
+        return "a story value, drawn per variant (the key is not in the file)"
     if compiled.literal is None:
         return "computed from the evidence (nothing to seal)"
     if not compiled.literal.values:
@@ -112,7 +114,10 @@ def _path_edits(loaded: LoadedScenario, target_dir: Path | None, keep_solutions:
     if target_dir is None or target_dir.resolve() == loaded.path.parent:
         return []
     where: list[tuple[tuple[str | int, ...], str]] = [
-        (("evidence", i, "file"), ev.file) for i, ev in enumerate(loaded.model.evidence)]
+        (("evidence", i, "file"), ev.file) for i, ev in enumerate(loaded.model.evidence)
+        if ev.file is not None]
+    where += [(("evidence", i, "generate"), ev.generate)  # a story file, not an inline one
+              for i, ev in enumerate(loaded.model.evidence) if isinstance(ev.generate, str)]
     for i, task in enumerate(loaded.model.tasks):
         if isinstance(task.solution, FileRef) and task.id not in removed:
             where.append((("tasks", i, "solution", "file"), task.solution.file))

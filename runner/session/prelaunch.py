@@ -94,6 +94,10 @@ def _early_spec(source: Source, home: Path, lang: str
     limits = Limits(**profile.limits.model_dump())
     evidence, hashes = [], []
     for item in data.get("evidence") or []:
+        if "generate" in item:
+            # Generated files exist only once the variant is made (after validation),
+            # and a lab never starts before its evidence is final and hashed.
+            raise ValueError("generated evidence: no early start")
         file = resolve_evidence(path.parent, item["file"])
         if not stat.S_ISREG(file.stat().st_mode):
             raise ValueError(file)  # a device or FIFO is refused by validation, never read

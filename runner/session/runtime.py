@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import secrets
 import shutil
+import uuid
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from runner.backends import choose_backend, get_backend
 from runner.backends.base import LAB_SOCKET_NAME, Backend, LabHandle, LabSpec, Limits
 from runner.backends.images import Reporter
 from runner.errors import DflabError, RefusedError
 from runner.evidence.manifest import check_manifest, require_intact
+from runner.generate.materialize import SEED_BITS, materialize
 from runner.home import Home
 from runner.scenario.loader import LoadedScenario, load_scenario
 from runner.scenario.model import pick_text
@@ -118,16 +122,27 @@ def ensure_lab_image(backend: Backend, loaded: LoadedScenario,
 
 def start_session(home: Path, loaded: LoadedScenario, *, backend_name: str | None, lang: str,
                   trainee: str | None = None, seat: str = "",
-                  reporter: Reporter | None = None, early: Prelaunch | None = None) -> Running:
+                  reporter: Reporter | None = None, early: Prelaunch | None = None,
+                  seed: int | None = None, session_id: str | None = None) -> Running:
     """Check the evidence, store the session and its keys, and prepare its lab.
 
     ``early`` is a lab already being started from the raw scenario: it is used
-    when it matches the validated scenario exactly, and removed otherwise.
+    when it matches the validated scenario exactly, and removed otherwise. A scenario
+    with generated evidence gets the variant of ``seed`` (default: a new random one),
+    reused from the session's variant folder when a worker made it ahead (``session_id``).
     """
     undo = ExitStack()  # on any failure, close what was opened
     try:
         if early is not None:
             undo.callback(early.cancel)
+        if early is not None:
+            session_id = early.session_id
+        session_id = session_id or uuid.uuid4().hex[:12]
+        meta: dict[str, Any] = {}
+        if loaded.generated:
+            seed = secrets.randbits(SEED_BITS) if seed is None else seed
+            meta["variant_seed"] = seed
+            loaded = materialize(loaded, seed, Home(home).variant_dir(session_id))
         checks = check_manifest(loaded.evidence)
         require_intact(checks, "before the lab starts")
         backend = early.backend if early is not None else choose_backend(backend_name)
@@ -135,11 +150,11 @@ def start_session(home: Path, loaded: LoadedScenario, *, backend_name: str | Non
         ensure_lab_image(backend, loaded, reporter)
         store = undo.enter_context(open_store(home))
         keys = resolve_keys(loaded, cache_dir=Home(home).cache)
-        session_id = store.create_session(
-            id=early.session_id if early is not None else None,
-            scenario_id=loaded.id, scenario_path=str(loaded.path),
+        store.create_session(
+            id=session_id, scenario_id=loaded.id, scenario_path=str(loaded.path),
             scenario_sha256=loaded.sha256, title=pick_text(loaded.model.title, lang),
-            lang=lang, trainee=trainee or getpass.getuser(), seat=seat, backend=backend.name)
+            lang=lang, trainee=trainee or getpass.getuser(), seat=seat, backend=backend.name,
+            meta=meta)
         if early is not None:
             undo.pop_all()  # the early lab is the session's now: no more cancel
             undo.callback(backend.close)
@@ -148,6 +163,8 @@ def start_session(home: Path, loaded: LoadedScenario, *, backend_name: str | Non
         for check, ev in zip(checks, loaded.evidence, strict=True):
             store.record_evidence(session_id, ev.name, str(ev.path), ev.sha256, "start",
                                   check.actual)
+        if loaded.variant is not None:  # the audit trail: which stories, seeds and hashes
+            store.event(session_id, "variant", **loaded.variant.provenance())
         spec = build_spec(home, session_id, loaded, lang, seat)
         handle = (early.take(spec) if early is not None else None) or backend.prepare(spec)
         store.update_session(session_id, lab_ref=handle.ref)
@@ -156,6 +173,15 @@ def start_session(home: Path, loaded: LoadedScenario, *, backend_name: str | Non
     except BaseException:
         undo.close()
         raise
+
+
+def session_variant(home: Path, row: SessionRow, loaded: LoadedScenario) -> LoadedScenario:
+    """The scenario as this session's variant (its files generated again if they are gone:
+    the same seed gives the same bytes)."""
+    seed = row.meta.get("variant_seed")
+    if not loaded.generated or seed is None:
+        return loaded
+    return materialize(loaded, int(seed), Home(home).variant_dir(row.id))
 
 
 def find_session(store: Store, session_id: str | None) -> SessionRow:
@@ -174,7 +200,8 @@ def existing_session(home: Path, session_id: str | None) -> Running:
     try:
         store = undo.enter_context(open_store(home))
         row = find_session(store, session_id)
-        loaded = load_scenario(Path(row.scenario_path), verify_evidence=False)
+        loaded = session_variant(home, row,
+                                 load_scenario(Path(row.scenario_path), verify_evidence=False))
         spec = build_spec(home, row.id, loaded, row.lang, row.seat)
         backend = undo.enter_context(get_backend(row.backend))
         return Running(store, row, loaded, backend,
@@ -194,7 +221,7 @@ def reopen_session(home: Path, session_id: str | None,
         if row.status != "active":
             raise RefusedError(f"session {row.id} is {row.status}",
                                fix="start a new one with 'dflab start " + row.scenario_id + "'")
-        loaded = load_scenario(Path(row.scenario_path))
+        loaded = session_variant(home, row, load_scenario(Path(row.scenario_path)))
         if loaded.sha256 != row.scenario_sha256:
             store.event(row.id, "scenario-changed", now=loaded.sha256, was=row.scenario_sha256)
         backend = undo.enter_context(get_backend(row.backend))
@@ -273,7 +300,10 @@ def collect_garbage(home: Path, *, dry_run: bool = False, work: bool = True,
                                           keep_work=keep_work)
         except DflabError:
             continue
-    for child in sorted(where.run.glob("*")) if where.run.is_dir() else []:
+    leftovers = [*(where.run.glob("*") if where.run.is_dir() else []),
+                 # generated evidence of ended sessions: its seed makes it again if needed
+                 *(where.variants.glob("*") if where.variants.is_dir() else [])]
+    for child in sorted(leftovers):
         if child.name not in active:
             if not dry_run:
                 shutil.rmtree(child, ignore_errors=True)

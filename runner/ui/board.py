@@ -54,7 +54,7 @@ def _table(status: dict[str, Any], now: float, width: int) -> Table:
     for seat in status["seats"]:
         # "+ssh": the trainee is logged in through the gateway right now.
         state = (seat["status"] + ("+ssh" if seat.get("connected") else "")
-                 + (" !" if seat["errors"] else ""))
+                 + (" !" if seat["errors"] else "") + (" C" if seat.get("copied") else ""))
         left = seat["time_left"]
         left_style = "red" if left is not None and left < 300 else ""
         rows.append([
@@ -86,4 +86,6 @@ def _table(status: dict[str, Any], now: float, width: int) -> Table:
     over = [s["seat"] for s in seats if s.get("work_over_quota")]
     if over:
         table.caption += f"\n/work over quota (not enforced): {', '.join(over)}"
+    if any(s.get("copied") for s in seats):
+        table.caption += "\nC: an answer right for another seat's variant only (copied?)"
     return table

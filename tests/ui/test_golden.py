@@ -32,6 +32,7 @@ from runner.ui.render import (
     sessions_table,
     tasks_table,
 )
+from runner.ui.variants import files_table, variants_table
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 NOW = 1_767_225_600.0  # 2026-01-01 00:00:00 UTC
@@ -134,6 +135,17 @@ VIEWS: dict[str, Callable[[], Any]] = {
     "board-collected": lambda: board_table({**BOARD, "frozen": True, "seats": []}, now=NOW),
     "board-quota": lambda: board_table({**BOARD, "seats": [
         {**SEAT, "work_over_quota": True}, *BOARD["seats"][1:]]}, now=NOW),
+    "board-copied": lambda: board_table({**BOARD, "seats": [
+        SEAT, {**SEAT, "seat": "bob", "name": "Bob", "copied": ["office-intrusion/scanner"]}]},
+        now=NOW),
+    "variants": lambda: variants_table("office-intrusion: 2 variant(s) self-tested", [
+        {"seed": 1823475529, "ok": True, "cross_checked": 7, "percent": 100.0, "problems": []},
+        {"seed": 77, "ok": False, "cross_checked": 7, "percent": 85.0,
+         "problems": ["task 'scanner': the story says ['198.51.100.7'], the analyzers find "
+                      "['10.20.30.4']"]}]),
+    "variant-files": lambda: files_table("office-intrusion: variant 77 in /tmp/v77", [
+        ("branch-office.pcap", "1f3cf33a879144cc249a23719e6d39b63cf0ac2dca744bfb6cbb37b1"
+                               "329e71c2")]),
     "images": lambda: image_table([
         {"target": "network", "image": "dflab/lab-network:latest", "present": True,
          "up_to_date": True, "size_mb": 312, "created": "2026-01-01 00:00"},

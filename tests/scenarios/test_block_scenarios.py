@@ -1,0 +1,98 @@
+"""The course blocks' story scenarios (issue 13): tagged with their block and level, text
+in English, Ukrainian and Russian, a wrong answer sheet per scenario graded to its stated
+total, and the methods their explanations teach run with the reference tools.
+
+Every variant's self-test (`dflab verify --variants 20`) runs in test_story_scenarios.py.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from helpers import CliRunner
+
+from runner.scenario.loader import load_scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+ANSWERS = Path(__file__).resolve().parent / "answers"
+# scenario id -> (block tag, level)
+BLOCKS = {
+    "wifi-deauth": ("wireless", "beginner"),
+}
+LANGS = {"en", "uk", "ru"}
+
+
+def _texts(task: object) -> list[object]:
+    hints = [h.text for h in getattr(task, "hints", [])]
+    return [getattr(task, "question"), getattr(task, "explanation"), *hints]
+
+
+@pytest.mark.parametrize("sid", sorted(BLOCKS))
+def test_tagged_with_its_block_and_level_in_three_languages(sid: str) -> None:
+    loaded = load_scenario(ROOT / "scenarios" / f"{sid}.yaml")
+    block, level = BLOCKS[sid]
+    model = loaded.model
+    assert block in model.tags and "generated" in model.tags
+    assert model.difficulty == level
+    assert 5 <= len(model.tasks) <= 10
+    for text in [model.title, model.description]:
+        assert isinstance(text, dict) and set(text) == LANGS, sid
+    for task in model.tasks:
+        assert task.hints and task.solution is not None, task.id
+        for text in _texts(task):
+            assert text is None or (isinstance(text, dict) and set(text) == LANGS), task.id
+        assert task.answer["expected"].get("story"), task.id
+    # most tasks teach their method, and most keys are cross-checked by the analyzers
+    assert sum(t.explanation is not None for t in model.tasks) >= len(model.tasks) - 2
+    assert sum("check" in t.answer for t in model.tasks) >= 4
+
+
+def _stated(sheet: Path) -> tuple[int, float]:
+    text = sheet.read_text(encoding="utf-8")
+    seed = re.search(r"variant seed (\d+)", text)
+    percent = re.search(r"= ([\d.]+)%", text)
+    assert seed and percent, f"{sheet} states no seed or expected total"
+    return int(seed.group(1)), float(percent.group(1))
+
+
+@pytest.mark.parametrize("sid", sorted(BLOCKS))
+def test_wrong_sheet_earns_the_stated_credit(sid: str, cli: CliRunner) -> None:
+    sheet = ANSWERS / f"{sid}.wrong.yaml"
+    seed, percent = _stated(sheet)
+    result = cli("grade", str(ROOT / "scenarios" / f"{sid}.yaml"), "--seed", str(seed),
+                 "--answers", str(sheet), "--json")
+    graded = json.loads(result.stdout)
+    assert graded["total"]["percent"] == percent
+    assert 0 < percent < 100
+
+
+def _variant(cli: CliRunner, sid: str, seed: int, out: Path) -> dict[str, str]:
+    assert cli("variant", str(ROOT / "scenarios" / f"{sid}.yaml"), "--seed", str(seed),
+               "--out", str(out)).code == 0
+    sheet: dict[str, str] = yaml.safe_load((out / "answers.yaml").read_text())
+    return sheet
+
+
+def test_wifi_deauth_aircrack_ng_finds_the_passphrase_the_key_names(cli: CliRunner,
+                                                                    tmp_path: Path) -> None:
+    aircrack = shutil.which("aircrack-ng")
+    assert aircrack, "aircrack-ng is needed (tools/system-packages.txt; make system-deps)"
+    sheet = _variant(cli, "wifi-deauth", 5, tmp_path)
+    done = subprocess.run([aircrack, "-q", "-w", str(tmp_path / "wordlist.txt"), "-b",
+                           sheet["bssid"], str(tmp_path / "office-air.pcap")],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert f"KEY FOUND! [ {sheet['passphrase']} ]" in done.stdout
+    # the explanation's tshark filter gives the ANonce the key names
+    tshark = shutil.which("tshark")
+    assert tshark, "tshark is needed (tools/system-packages.txt; make system-deps)"
+    nonce = subprocess.run([tshark, "-r", str(tmp_path / "office-air.pcap"), "-Y",
+                            "wlan_rsna_eapol.keydes.msgnr == 1", "-T", "fields", "-e",
+                            "wlan_rsna_eapol.keydes.nonce"], capture_output=True, text=True,
+                           check=True).stdout.split()
+    assert nonce == [sheet["handshake"]]

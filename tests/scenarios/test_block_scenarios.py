@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -24,13 +25,13 @@ ANSWERS = Path(__file__).resolve().parent / "answers"
 # scenario id -> (block tag, level)
 BLOCKS = {
     "wifi-deauth": ("wireless", "beginner"),
+    "cleartext-logins": ("credentials", "intermediate"),
 }
 LANGS = {"en", "uk", "ru"}
 
 
-def _texts(task: object) -> list[object]:
-    hints = [h.text for h in getattr(task, "hints", [])]
-    return [getattr(task, "question"), getattr(task, "explanation"), *hints]
+def _texts(task: Any) -> list[object]:
+    return [task.question, task.explanation, *(h.text for h in task.hints)]
 
 
 @pytest.mark.parametrize("sid", sorted(BLOCKS))
@@ -96,3 +97,28 @@ def test_wifi_deauth_aircrack_ng_finds_the_passphrase_the_key_names(cli: CliRunn
                             "wlan_rsna_eapol.keydes.nonce"], capture_output=True, text=True,
                            check=True).stdout.split()
     assert nonce == [sheet["handshake"]]
+
+
+def test_record_keys_are_cross_checked_part_by_part(cli: CliRunner) -> None:
+    """A record task's check selects one field per part; verify judges the row as JSON."""
+    result = cli("verify", str(ROOT / "scenarios" / "cleartext-logins.yaml"), "--variants",
+                 "2", "--json")
+    report = json.loads(result.stdout)["scenarios"][0]
+    assert result.code == 0 and report["failed"] == 0
+    assert all(v["cross_checked"] == 8 for v in report["variants"])  # five of them records
+
+
+def test_a_record_check_with_one_field_is_reported_at_validate_time(cli: CliRunner,
+                                                                    tmp_path: Path) -> None:
+    scenario = ROOT / "scenarios" / "cleartext-logins.yaml"
+    (tmp_path / "stories").mkdir()
+    shutil.copy(ROOT / "scenarios" / "stories" / "cleartext-logins.yaml", tmp_path / "stories")
+    text = scenario.read_text(encoding="utf-8").replace(
+        "where: {protocol: ftp}, select: {user: username, password: password}",
+        "where: {protocol: ftp}, select: password", 1)
+    (tmp_path / "cleartext-logins.yaml").write_text(text, encoding="utf-8")
+    shutil.copytree(ROOT / "labs", tmp_path.parent / "labs", dirs_exist_ok=True)
+    result = cli("validate", str(tmp_path / "cleartext-logins.yaml"))
+    assert result.code == 3
+    (line,) = [x for x in result.stdout.splitlines() if x.startswith("error:")]
+    assert "check.select" in line and "one field per part" in line, line

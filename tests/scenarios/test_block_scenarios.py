@@ -26,6 +26,7 @@ ANSWERS = Path(__file__).resolve().parent / "answers"
 BLOCKS = {
     "wifi-deauth": ("wireless", "beginner"),
     "cleartext-logins": ("credentials", "intermediate"),
+    "lan-mitm": ("mitm", "beginner"),
 }
 LANGS = {"en", "uk", "ru"}
 

@@ -27,6 +27,7 @@ BLOCKS = {
     "wifi-deauth": ("wireless", "beginner"),
     "cleartext-logins": ("credentials", "intermediate"),
     "lan-mitm": ("mitm", "beginner"),
+    "dmz-recon": ("port-scan", "intermediate"),
 }
 LANGS = {"en", "uk", "ru"}
 

@@ -28,6 +28,7 @@ BLOCKS = {
     "cleartext-logins": ("credentials", "intermediate"),
     "lan-mitm": ("mitm", "beginner"),
     "dmz-recon": ("port-scan", "intermediate"),
+    "tor-office": ("darkweb", "beginner"),
 }
 LANGS = {"en", "uk", "ru"}
 

@@ -95,7 +95,7 @@ def test_tshark_reads_the_variant_and_its_warnings_are_the_real_ones(
 
 def test_sealing_a_story_scenario_says_its_keys_are_not_in_the_file(cli: CliRunner,
                                                                     tmp_path: Path) -> None:
-    path = STORY_SCENARIOS[0]
+    path = ROOT / "scenarios" / "office-intrusion.yaml"
     result = cli("seal", str(path), "--output", str(tmp_path / path.name))
     assert result.code == 0, result.stderr
     assert "sealed 0 task(s)" in result.stderr

@@ -29,6 +29,7 @@ BLOCKS = {
     "lan-mitm": ("mitm", "beginner"),
     "dmz-recon": ("port-scan", "intermediate"),
     "tor-office": ("darkweb", "beginner"),
+    "icmp-exfil": ("tunnelling-c2", "intermediate"),
 }
 LANGS = {"en", "uk", "ru"}
 
@@ -125,3 +126,27 @@ def test_a_record_check_with_one_field_is_reported_at_validate_time(cli: CliRunn
     assert result.code == 3
     (line,) = [x for x in result.stdout.splitlines() if x.startswith("error:")]
     assert "check.select" in line and "one field per part" in line, line
+
+
+def test_icmp_exfil_file_rebuilt_from_tshark_as_the_hint_says(cli: CliRunner,
+                                                              tmp_path: Path) -> None:
+    """No fact query covers the last task: rebuild the file as a trainee would."""
+    import hashlib
+    import struct
+
+    tshark = shutil.which("tshark")
+    assert tshark, "tshark is needed (tools/system-packages.txt; make system-deps)"
+    sheet = _variant(cli, "icmp-exfil", 9, tmp_path)
+    rows = subprocess.run([tshark, "-r", str(tmp_path / "design-office.pcap"), "-Y",
+                           f"icmp.type == 8 && ip.dst == {sheet['tunnel-peer']}", "-T",
+                           "fields", "-e", "data.data"], capture_output=True, text=True,
+                          check=True).stdout.split()
+    assert len(rows) == int(sheet["tunnel-requests"])
+    chunks = []
+    for row in rows:
+        data = bytes.fromhex(row)
+        assert data[:4] == b"TUN1"
+        seq, length = struct.unpack("!IH", data[4:10])
+        chunks.append((seq, data[10:10 + length]))
+    rebuilt = b"".join(c for _, c in sorted(chunks))
+    assert hashlib.sha256(rebuilt).hexdigest() == sheet["leaked-file"]

@@ -8,7 +8,7 @@ SCENARIO ?= port-scan-triage
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps lab resume test test-fast lint typecheck images runner-image bench bench-lab bench-class bench-seal bench-answers bench-validate bench-attack fuzz golden clean
+.PHONY: help install system-deps lab resume test test-fast lint typecheck images runner-image bench bench-lab bench-class bench-seal bench-answers bench-validate bench-attack bench-files fuzz golden clean
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -56,6 +56,9 @@ bench-class: install images ## 40 classroom seats: start time, idle memory, answ
 
 bench-answers: install ## each checker on megabyte-sized hostile answers vs one split() pass
 	$(BIN)/python bench/bench_answers.py
+
+bench-files: install system-deps ## disk facts for a 1 GB ext4 image with 10,000 files vs fls -r on it
+	$(BIN)/python bench/bench_files.py --files $(or $(FILES),10000)
 
 bench: install ## dflab's capture analysis vs tshark on a generated capture (PACKETS=1000000 for the full run)
 	$(BIN)/python bench/bench_pcap.py --packets $(or $(PACKETS),200000)

@@ -82,7 +82,12 @@ class StoreError(DflabError):
     code = ExitCode.STORE
 
 
-class CaptureError(InputError):
+class EvidenceError(InputError):
+    """An evidence file that cannot be read at all: no kind recognises it, or its
+    container (E01, gzip) is broken beyond use. Damage part way is a warning instead."""
+
+
+class CaptureError(EvidenceError):
     """A capture file that cannot be read at all (not merely a damaged packet)."""
 
 

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
+from typing import Any
 
-from runner.checkers.base import InvalidAnswer
+from pydantic_core import PydanticCustomError
+
+from runner.checkers.base import Checker, CheckerParams, InvalidAnswer
 
 MAX_TOKEN = 512
 
@@ -89,3 +93,26 @@ def strip_unit(raw: str, what: str) -> str:
                             "Give it in the unit the question asks for (seconds, bytes), "
                             "without the unit or with it spelled out.")
     return raw
+
+
+def param_error(message: str) -> PydanticCustomError:
+    """A parameter error whose message reads as written (no "Value error, " prefix)."""
+    return PydanticCustomError("dflab_parameter", message.replace("{", "{{").replace("}", "}}"))
+
+
+def inner_checker(kind: str, item: dict[str, Any], *, excluded: Collection[str],
+                  holder: str, role: str) -> tuple[Checker, CheckerParams]:
+    """The checker and parsed parameters of the values inside a set, sequence or record.
+
+    Raises:
+        PydanticCustomError: an unknown or unsuitable inner type, or bad ``item`` params.
+    """
+    from runner.checkers import registry
+
+    reg = registry()
+    if kind not in reg:
+        raise param_error(f"unknown {role} type '{kind}' (use one of: {', '.join(reg.names())})")
+    checker = reg.get(kind)
+    if kind in excluded or not checker.accepts_text:
+        raise param_error(f"{holder} cannot hold '{kind}' values")
+    return checker, checker.parse_params(item)

@@ -31,8 +31,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
-from pydantic_core import PydanticCustomError
 
+from runner.checkers._common import param_error
 from runner.checkers.base import (
     Checker,
     CheckerParams,
@@ -71,9 +71,9 @@ class PartSpec(CheckerParams):
         if value not in reg:
             near = difflib.get_close_matches(value, reg.names(), n=1)
             fix = f"did you mean '{near[0]}'?" if near else f"use one of: {', '.join(reg.names())}"
-            raise _param_error(f"unknown part type '{value}' ({fix})")
+            raise param_error(f"unknown part type '{value}' ({fix})")
         if value in NOT_PARTS or not reg.get(value).accepts_text:
-            raise _param_error(f"a record part cannot be a '{value}' answer")
+            raise param_error(f"a record part cannot be a '{value}' answer")
         return value
 
     @model_validator(mode="after")
@@ -88,9 +88,9 @@ class PartSpec(CheckerParams):
             keys = ", ".join(["type", "weight", *registry().get(self.type).Params.model_fields])
             if error["type"] == "extra_forbidden":
                 article = "an" if self.type[0] in "aeiou" else "a"
-                raise _param_error(f"'{name}' is not a parameter of {article} {self.type} part "
+                raise param_error(f"'{name}' is not a parameter of {article} {self.type} part "
                                    f"(its keys: {keys})") from None
-            raise _param_error(f"{name}: {error['msg']}") from None
+            raise param_error(f"{name}: {error['msg']}") from None
         return self
 
 
@@ -114,7 +114,7 @@ class RecordParams(CheckerParams):
     def _names(cls, parts: dict[str, PartSpec]) -> dict[str, PartSpec]:
         for name in parts:
             if not _PART_NAME.match(name):
-                raise _param_error(f"part name '{name}' must be lower-case letters, digits, '_'")
+                raise param_error(f"part name '{name}' must be lower-case letters, digits, '_'")
         return parts
 
 
@@ -232,11 +232,6 @@ def _part_key(value: Any) -> Key:
     values = value if isinstance(value, list) else [value]
     sealed = tuple(v for v in values if is_sealed(v))
     return Key(values=tuple(v for v in values if v not in sealed), sealed=sealed)
-
-
-def _param_error(message: str) -> PydanticCustomError:
-    """A parameter error whose message reads as written (no "Value error, " prefix)."""
-    return PydanticCustomError("dflab_parameter", message.replace("{", "{{").replace("}", "}}"))
 
 
 class RecordChecker(Checker):

@@ -26,8 +26,8 @@ import re
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
-from pydantic_core import PydanticCustomError
 
+from runner.checkers._common import inner_checker
 from runner.checkers.base import (
     Checker,
     CheckerParams,
@@ -63,21 +63,9 @@ class SequenceParams(CheckerParams):
 
 
 def element_checker(params: SequenceParams) -> tuple[Checker, CheckerParams]:
-    """The checker and parsed parameters of the elements.
-
-    Raises:
-        ValueError: an unknown or unsuitable element type, or bad ``item`` params.
-    """
-    from runner.checkers import registry
-
-    reg = registry()
-    if params.of not in reg:
-        names = ", ".join(reg.names())
-        raise _param_error(f"unknown element type '{params.of}' (use one of: {names})")
-    checker = reg.get(params.of)
-    if params.of in NOT_ELEMENTS or not checker.accepts_text:
-        raise _param_error(f"a sequence cannot hold '{params.of}' values")
-    return checker, checker.parse_params(params.item)
+    """The checker and parsed parameters of the elements."""
+    return inner_checker(params.of, params.item, excluded=NOT_ELEMENTS, holder="a sequence",
+                         role="element")
 
 
 def split_elements(raw: str, of: str) -> list[str]:
@@ -99,11 +87,6 @@ def lcs(a: list[int], b: list[int]) -> int:
         for j, y in enumerate(b, 1):
             prev, row[j] = row[j], prev + 1 if x == y else max(row[j], row[j - 1])
     return row[-1]
-
-
-def _param_error(message: str) -> PydanticCustomError:
-    """A parameter error whose message reads as written (no "Value error, " prefix)."""
-    return PydanticCustomError("dflab_parameter", message.replace("{", "{{").replace("}", "}}"))
 
 
 class SequenceChecker(Checker):

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
+from runner.checkers._common import inner_checker
 from runner.checkers.base import (
     Checker,
     CheckerParams,
@@ -60,22 +61,9 @@ class SetParams(CheckerParams):
 
 
 def member_checker(params: SetParams) -> tuple[Checker, CheckerParams]:
-    """The checker and parsed parameters for the members of a set.
-
-    Raises:
-        ValueError: an unknown or unsuitable member type, or bad ``item`` params.
-    """
-    from runner.checkers import registry
-
-    reg = registry()
-    if params.of not in reg:
-        raise ValueError(
-            f"unknown member type '{params.of}' (use one of: {', '.join(reg.names())})"
-        )
-    checker = reg.get(params.of)
-    if params.of in NOT_MEMBERS or not checker.accepts_text:
-        raise ValueError(f"a set cannot hold '{params.of}' values")
-    return checker, checker.parse_params(params.item)
+    """The checker and parsed parameters for the members of a set."""
+    return inner_checker(params.of, params.item, excluded=NOT_MEMBERS, holder="a set",
+                         role="member")
 
 
 # An arrow between items ("a -> b -> c", as a path or a chain is often written) is a

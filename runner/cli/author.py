@@ -15,6 +15,8 @@ from runner.scenario.gating import gating_warnings, key_size_warnings
 from runner.scenario.loader import LoadedScenario, load_scenario, validate_scenario
 from runner.scenario.problems import Problem, yaml_warnings
 from runner.scenario.seal import seal_text
+from runner.scenario.translate import translation_problems
+from runner.scenario.yamlsrc import load_source
 from runner.session.grading import grade, read_sheet, solutions, total
 from runner.ui.render import results_table
 
@@ -71,10 +73,19 @@ def run_validate(args: argparse.Namespace, ctx: Ctx) -> int:
                          fix="name .yaml files or folders holding them")
     problems: list[Problem] = []
     for file in files:
+        if _is_course(file):
+            from runner.scenario.course import validate_course
+
+            course, found = validate_course(file, ctx.env)
+            problems += found
+            if course is not None:
+                problems += translation_problems(load_source(file), file)
+            continue
         loaded, found = validate_scenario(file)
         problems += found
         if loaded is None:
             continue
+        problems += translation_problems(loaded.source, file)
         # A generated scenario is checked on a probe variant: story problems show now.
         with probe_variant(loaded, Home(ctx.home).cache) as (probed, drawn):
             problems += drawn
@@ -94,6 +105,17 @@ def run_validate(args: argparse.Namespace, ctx: Ctx) -> int:
         ctx.console.print(f"{verdict}: {len(files)} file(s), {len(errors)} error(s), "
                           f"{warn} warning(s)")
     return ExitCode.INVALID_INPUT if errors else ExitCode.OK
+
+
+def _is_course(file: Path) -> bool:
+    """A course file: in a 'courses' folder, or a mapping with 'days' and no 'tasks'."""
+    if file.parent.name == "courses":
+        return True
+    try:
+        data = load_source(file).data
+    except DflabError:
+        return False
+    return isinstance(data, dict) and "days" in data and "tasks" not in data
 
 
 def _key_warnings(loaded: LoadedScenario, ctx: Ctx) -> list[Problem]:

@@ -9,9 +9,9 @@ from typing import Any
 from runner.checkers import registry
 from runner.cli.context import Ctx, add_json_flag
 from runner.errors import DflabError
+from runner.scenario.blocks import BLOCKS, catalogue_row
 from runner.scenario.catalogue import scenario_files
 from runner.scenario.loader import load_scenario
-from runner.scenario.model import pick_text
 from runner.scenario.schema import scenario_schema
 from runner.ui.render import checker_table, scenario_table
 
@@ -19,6 +19,13 @@ from runner.ui.render import checker_table, scenario_table
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     p = sub.add_parser("list", help="list the scenarios in the catalogue")
     p.add_argument("--lang", default="en", help="language of titles (default: en)")
+    p.add_argument("--block", choices=BLOCKS, help="only scenarios of this course block")
+    p.add_argument("--level", choices=("beginner", "intermediate", "advanced"))
+    p.add_argument("--language", metavar="CODE",
+                   help="only scenarios whose texts are complete in this language")
+    p.add_argument("--kind", metavar="KIND", help="only scenarios with this evidence kind "
+                   "(capture, disk, ewf, ..., or file for anything else)")
+    p.add_argument("--course", metavar="COURSE", help="only the scenarios of this course")
     add_json_flag(p)
     p.set_defaults(func=run_list)
     p = sub.add_parser("checkers", help="list the answer types and their parameters")
@@ -28,7 +35,20 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.set_defaults(func=run_schema)
 
 
+def _wanted(row: dict[str, Any], args: argparse.Namespace, in_course: set[str] | None) -> bool:
+    return ((not args.block or args.block in row["blocks"])
+            and (not args.level or args.level == row["level"])
+            and (not args.language or args.language in row["languages"])
+            and (not args.kind or args.kind in row["evidence_kinds"])
+            and (in_course is None or row["id"] in in_course))
+
+
 def run_list(args: argparse.Namespace, ctx: Ctx) -> int:
+    in_course: set[str] | None = None
+    if args.course:
+        from runner.scenario.course import resolve_course
+
+        in_course = {i.scenario for i in resolve_course(args.course, ctx.env).model.items()}
     rows, broken = [], []
     for path in scenario_files(ctx.env):
         try:
@@ -36,11 +56,8 @@ def run_list(args: argparse.Namespace, ctx: Ctx) -> int:
         except DflabError as exc:
             broken.append(f"{path}: {exc.one_line()}")
             continue
-        m = loaded.model
-        rows.append({"id": m.id, "title": pick_text(m.title, args.lang),
-                     "difficulty": m.difficulty, "minutes": m.estimated_minutes,
-                     "tasks": len(m.tasks), "points": sum(t.points for t in m.tasks),
-                     "lab": m.lab, "tags": m.tags, "path": str(path)})
+        rows.append(catalogue_row(loaded, args.lang))
+    rows = [r for r in rows if _wanted(r, args, in_course)]
     if args.json:
         ctx.print_json({"scenarios": rows, "broken": broken})
     else:

@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from runner.classroom import controls, gradebook, lifecycle, offline
 from runner.classroom.addresses import is_loopback, trainee_addresses
+from runner.classroom.course_step import advance, current_scenario, set_course
 from runner.classroom.credentials import write_credentials
 from runner.classroom.gateway import fingerprint
 from runner.classroom.roster import read_roster
@@ -22,7 +23,7 @@ from runner.classroom.status import class_status
 from runner.cli import grants
 from runner.cli.classroom_attach import run_attach
 from runner.cli.context import Ctx, add_json_flag
-from runner.errors import ExitCode, RefusedError
+from runner.errors import ExitCode, RefusedError, UsageError
 from runner.home import Home
 from runner.scenario.catalogue import resolve_ref
 from runner.ui.board import board_table
@@ -35,8 +36,10 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     cmds = top.add_subparsers(dest="class_command", metavar="ACTION")
     p = cmds.add_parser("create", help="create a class from a roster CSV")
     p.add_argument("name")
-    p.add_argument("--scenario", action="append", required=True,
+    p.add_argument("--scenario", action="append",
                    help="scenario id or file; repeat for several (a seat picks one at login)")
+    p.add_argument("--course", metavar="COURSE",
+                   help="the course's scenarios, in course order (planned ones left out)")
     p.add_argument("--roster", required=True, type=Path, help="CSV: id,name[,email,language]")
     p.add_argument("--minutes", type=int, help="time box per seat (default: none)")
     p.add_argument("--lang", default="en", help="default task language (default: en)")
@@ -71,6 +74,10 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("seat")
     p.add_argument("scenario", nargs="?", default="")
     p.set_defaults(func=run_attach)  # in runner/cli/classroom_attach.py
+    p = cmds.add_parser("next", help="move a course's class to its next scenario")
+    p.add_argument("name")
+    add_json_flag(p)
+    p.set_defaults(func=run_next)
     _register_watch(cmds)
     _register_results(cmds)
     top.set_defaults(func=lambda args, ctx: _help(top, ctx))
@@ -137,7 +144,7 @@ def _help(parser: argparse.ArgumentParser, ctx: Ctx) -> int:
 
 def run_create(args: argparse.Namespace, ctx: Ctx) -> int:
     roster = read_roster(args.roster)
-    paths = [resolve_ref(ref, ctx.env) for ref in args.scenario]
+    paths, course = _class_scenarios(args, ctx)
     if args.credentials_out and args.credentials_out.exists():
         raise RefusedError(f"{args.credentials_out} already exists",
                            fix="choose a new file; passwords are shown only once")
@@ -146,6 +153,9 @@ def run_create(args: argparse.Namespace, ctx: Ctx) -> int:
             ctx.info(f"[yellow]warning:[/] {args.roster}:{trainee.line}: {trainee.warning}")
     issued = lifecycle.create_class(ctx.home, args.name, paths, roster, args.minutes, args.lang,
                                     clock=args.clock, seed=args.seed)
+    if course:
+        with Home(ctx.home).classes() as classes:
+            set_course(classes, args.name, course, next(iter(classes.get(args.name).scenarios)))
     if args.credentials_out:
         write_credentials(args.credentials_out, issued, args.name)
         ctx.info(f"class {args.name}: {len(issued)} seats; passwords in "
@@ -158,11 +168,37 @@ def run_create(args: argparse.Namespace, ctx: Ctx) -> int:
     return ExitCode.OK
 
 
+def _class_scenarios(args: argparse.Namespace, ctx: Ctx) -> tuple[list[Path], str]:
+    """The scenario files of a new class (from --scenario, or --course in its order)."""
+    if bool(args.scenario) == bool(args.course):
+        raise UsageError("name the class's scenarios with --scenario or --course (one of them)",
+                         fix="e.g. 'dflab class create NAME --course network-investigation'")
+    if args.scenario:
+        return [resolve_ref(ref, ctx.env) for ref in args.scenario], ""
+    from runner.scenario.course import resolve_course
+
+    course = resolve_course(args.course, ctx.env)
+    return [course.scenario_paths[i.scenario] for i in course.model.items()
+            if i.scenario in course.scenario_paths], course.id
+
+
+def run_next(args: argparse.Namespace, ctx: Ctx) -> int:
+    with Home(ctx.home).classes() as classes:
+        before, now = advance(classes, args.name)
+    if args.json:
+        ctx.print_json({"class": args.name, "previous": before, "current": now})
+    else:
+        ctx.info(f"class {args.name}: now on {now} (was {before}); seats logging in open it, "
+                 f"and their {before} results stay in the gradebook")
+    return ExitCode.OK
+
+
 def run_list(args: argparse.Namespace, ctx: Ctx) -> int:
     with Home(ctx.home).classes() as classes:
         rows: list[dict[str, Any]] = [
             {"name": c.name, "scenarios": list(c.scenarios), "minutes": c.minutes,
-             "seats": len(classes.seats(c.name)), "frozen": c.frozen}
+             "seats": len(classes.seats(c.name)), "frozen": c.frozen,
+             "current": current_scenario(classes, c.name)}
             for c in classes.classes()]
     if args.json:
         ctx.print_json({"classes": rows})

@@ -11,6 +11,7 @@ import termios
 from typing import Any
 
 from runner.classroom import lifecycle
+from runner.classroom.course_step import current_scenario
 from runner.cli.context import Ctx
 from runner.errors import NotFoundError, RefusedError, UsageError
 from runner.home import Home
@@ -32,19 +33,21 @@ def run_attach(args: argparse.Namespace, ctx: Ctx) -> int:
         cls = classes.get(args.name)
         seat = classes.seat(args.name, args.seat)
         labs = [lab for lab in classes.labs(args.name, args.seat) if lab.session_id]
+        current = current_scenario(classes, args.name)  # a course's class: its step
     if cls.frozen:
         raise RefusedError("this class is over: results were collected", fix="ask the trainer")
     if seat.status in ("paused", "stopped", "ended", "failed", "created"):
         word = {"ended": "time is up", "created": "not started yet"}.get(seat.status,
                                                                           seat.status)
         raise RefusedError(f"seat {seat.seat}: {word}", fix="ask the trainer")
-    chosen = [lab for lab in labs if not args.scenario or lab.scenario_id == args.scenario]
+    wanted = args.scenario or current
+    chosen = [lab for lab in labs if not wanted or lab.scenario_id == wanted]
     order = list(cls.scenarios)  # as the trainer named them at 'class create'
     chosen.sort(key=lambda lab: order.index(lab.scenario_id) if lab.scenario_id in order else 0)
-    if not args.scenario and len(chosen) > 1:
+    if not wanted and len(chosen) > 1:
         chosen = [choose_lab(chosen, _scenario_titles(ctx, cls.name, seat.lang), ctx)]
     if not chosen:
-        raise NotFoundError(f"no lab '{args.scenario}' for seat {seat.seat}",
+        raise NotFoundError(f"no lab '{wanted}' for seat {seat.seat}",
                             fix="ssh SEAT@HOST -t SCENARIO with one of: "
                             + ", ".join(lab.scenario_id for lab in labs))
     with existing_session(ctx.home, chosen[0].session_id) as running:

@@ -10,7 +10,7 @@ from runner.cli.context import Ctx, add_json_flag
 from runner.errors import InputError, UsageError
 from runner.evidence.analyzers.base import RunOptions
 from runner.evidence.analyzers.registry import all_analyzers, all_tables
-from runner.evidence.engine import analyze
+from runner.evidence.kinds.dispatch import analyze_evidence as analyze
 from runner.evidence.query import resolve_query
 from runner.home import Home
 from runner.scenario.yamlsrc import parse_source
@@ -22,11 +22,13 @@ _PROGRESS_FROM = 20 * 1024 * 1024  # bytes; smaller captures finish before a bar
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     p = sub.add_parser(
         "facts",
-        help="show what the analyzers find in a capture (tables, objects, queries)",
-        description="Analyse a pcap/pcapng capture in one pass and show the fact tables "
-        "that scenario queries select from.",
+        help="show what the analyzers find in evidence (captures, disk images, ...)",
+        description="Analyse an evidence file (kind recognised by content: pcap/pcapng, "
+        "raw or E01 disk image, ...; gzip/xz/bzip2 unpacked first) and show the fact "
+        "tables that scenario queries select from.",
     )
-    p.add_argument("capture", nargs="?", help="pcap or pcapng file")
+    p.add_argument("capture", nargs="?", metavar="FILE",
+                   help="evidence file: capture, disk image, ...")
     p.add_argument(
         "--only",
         action="append",
@@ -52,7 +54,7 @@ def run(args: argparse.Namespace, ctx: Ctx) -> int:
     if args.tables:
         return _tables(args, ctx)
     if not args.capture:
-        raise UsageError("give a capture file (or --tables)", fix="dflab facts CAPTURE")
+        raise UsageError("give an evidence file (or --tables)", fix="dflab facts FILE")
     capture = Path(args.capture)
     if args.query:
         return _query(args, ctx, capture)
@@ -71,12 +73,15 @@ def run(args: argparse.Namespace, ctx: Ctx) -> int:
     else:
         facts = analyze(capture, names, options=options)
     if args.json:
-        ctx.print_json({"capture": str(capture), **facts.to_json()})
+        ctx.print_json({"capture": str(capture), "evidence": str(capture), **facts.to_json()})
     else:
         ctx.console.print(
             facts_view(facts.tables, facts.warnings, facts.warning_count, limit=args.limit)
         )
-    if options.export_dir is not None:
+    if options.export_dir is not None and facts.kind != "capture":
+        ctx.info(f"--export-objects writes HTTP objects of captures; {capture} is "
+                 f"{facts.kind} evidence, nothing exported (icat extracts files from images)")
+    elif options.export_dir is not None:
         count = len(facts.tables.get("http.objects", []))
         ctx.info(f"exported {count} HTTP objects to {options.export_dir}")
     return 0

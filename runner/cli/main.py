@@ -15,7 +15,8 @@ from runner.errors import DflabError, ExitCode
 # Each module owns one command family and exposes ``register(subparsers)``;
 # the parser it adds sets ``func(args, ctx) -> int``.
 COMMAND_MODULES: tuple[str, ...] = (
-    "catalogue", "author", "sessions", "facts", "images", "classroom", "grants", "variants",
+    "catalogue", "author", "sessions", "facts", "images", "classroom", "grants", "courses",
+    "translate", "handbook", "variants",
 )
 # Which module owns each command, so one command imports only its own module:
 # a trainee's 'dflab start' should not wait for the SSH gateway's imports.
@@ -24,7 +25,8 @@ COMMANDS: dict[str, str] = {
     "validate": "author", "verify": "author", "grade": "author", "seal": "author",
     "start": "sessions", "resume": "sessions", "status": "sessions", "stop": "sessions",
     "gc": "sessions", "report": "sessions", "facts": "facts", "images": "images",
-    "class": "classroom", "grant": "grants", "variant": "variants",
+    "class": "classroom", "grant": "grants", "course": "courses",
+    "translate": "translate", "handbook": "handbook", "variant": "variants",
 }
 
 

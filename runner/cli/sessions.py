@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from runner.cli.context import Ctx, add_json_flag
-from runner.errors import DflabError, ExitCode, InputError, UsageError
+from runner.errors import DflabError, ExitCode, InputError, NotFoundError, UsageError
 from runner.home import Home
 from runner.scenario.catalogue import DEFAULT_SCENARIO, resolve_ref
 from runner.session.labtext import NO, YES, check_lang, tr
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 def register(sub: argparse._SubParsersAction[Any]) -> None:
     p = sub.add_parser("start", help="start a lab for a scenario and open its shell")
-    p.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
+    p.add_argument("scenario", nargs="?", default=None,
                    help=f"scenario id or file (default: {DEFAULT_SCENARIO})")
     p.add_argument("--backend", choices=("local", "docker"),
                    help="where the lab runs (default: docker when an engine answers, else local)")
@@ -37,6 +37,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--trainee", help="trainee name for reports (default: your user name)")
     p.add_argument("--seed", metavar="S", help="generated evidence: the variant to make "
                    "(default: a new one; 'dflab report' shows it)")
+    p.add_argument("--course", metavar="COURSE",
+                   help="start your next unfinished scenario of this course")
     _exit_flags(p)
     p.set_defaults(func=run_start)
     p = sub.add_parser("resume", help="re-open a session's lab (default: the newest active one)")
@@ -87,7 +89,8 @@ def run_start(args: argparse.Namespace, ctx: Ctx) -> int:
     problem = check_lang(args.lang or "en")
     if problem:
         raise UsageError(problem, fix="e.g. 'dflab start --lang uk'")
-    path = resolve_ref(args.scenario, ctx.env)
+    path = _course_next(args, ctx) if args.course else resolve_ref(
+        args.scenario or DEFAULT_SCENARIO, ctx.env)
     _need_terminal(args, ctx)
     active = _active_of(ctx.home, path)
     if active is not None and _ask_resume(ctx, active.id, args.lang or active.lang):
@@ -115,6 +118,23 @@ def run_start(args: argparse.Namespace, ctx: Ctx) -> int:
         _say(ctx, tr("host.started", running.row.lang, session=running.row.id,
                      title=running.row.title, backend=running.backend.name))
         return _work(running, args, ctx)
+
+
+def _course_next(args: argparse.Namespace, ctx: Ctx) -> Path:
+    """The trainee's next unfinished scenario of ``--course`` (planned ones skipped)."""
+    from runner.scenario.course import resolve_course
+    from runner.scenario.course_plan import finished_scenarios, next_scenario
+
+    if args.scenario:
+        raise UsageError("name a scenario or --course, not both",
+                         fix=f"'dflab start --course {args.course}' picks the scenario")
+    course = resolve_course(args.course, ctx.env)
+    path = next_scenario(course, finished_scenarios(ctx.home))
+    if path is None:
+        raise NotFoundError(f"every scenario of course '{course.id}' is finished",
+                            fix=f"'dflab course show {course.id}' shows the course")
+    ctx.info(f"course {course.id}: next is {path.stem}")
+    return path
 
 
 def _need_terminal(args: argparse.Namespace, ctx: Ctx) -> None:

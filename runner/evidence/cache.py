@@ -17,7 +17,8 @@ from typing import Any
 from runner import __version__, digest
 from runner.errors import CaptureError
 from runner.evidence.analyzers.registry import all_analyzers
-from runner.evidence.engine import FactSet, analyze
+from runner.evidence.engine import FactSet
+from runner.evidence.kinds.registry import all_kinds
 
 
 def sha256_file(path: Path) -> str:
@@ -33,12 +34,14 @@ def _stamp() -> dict[str, Any]:
     return {
         "dflab_version": __version__,
         "analyzers": {name: cls.version for name, cls in all_analyzers().items()},
+        "kinds": {name: kind.version for name, kind in all_kinds().items()},
     }
 
 
 def load_facts(capture: Path, *, cache_dir: Path | None = None,
                tables: Iterable[str] = ()) -> tuple[FactSet, str]:
-    """Facts of every analyzer for a capture, from the cache or from a fresh pass.
+    """Facts of every analyzer for an evidence file of any kind (a capture, a disk
+    image...), from the cache or from a fresh pass.
 
     ``cache_dir`` is the dflab home's cache (``Home.cache``); without one the facts
     are computed and not kept, so nothing is ever written outside the home in use.
@@ -66,6 +69,8 @@ def load_facts(capture: Path, *, cache_dir: Path | None = None,
 def _cached(capture: Path, folder: Path | None, name: str, sha256: str,
             names: list[str] | None) -> FactSet:
     """One pass's facts from ``folder/name``, or computed (and kept when there is a folder)."""
+    from runner.evidence.kinds.dispatch import analyze_evidence as analyze
+
     if folder is None:
         return analyze(capture, names)
     entry = folder / name

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from runner.errors import InputError
 from runner.evidence.analyzers.base import Analyzer, RunOptions
 from runner.evidence.analyzers.registry import all_analyzers, get
 from runner.evidence.decode import Pkt
@@ -48,10 +49,12 @@ class FactSet:
     packets: int
     warnings: list[str]
     warning_count: int
+    kind: str = "capture"  # the evidence kind that produced these facts
 
     def to_json(self, *, compact: bool = False) -> dict[str, Any]:
         """JSON form; ``compact`` stores each table as field names plus row lists."""
         return {
+            "kind": self.kind,
             "analyzers": self.analyzers,
             "packets": self.packets,
             "warnings": self.warnings,
@@ -71,6 +74,7 @@ class FactSet:
             packets=int(data["packets"]),
             warnings=list(data["warnings"]),
             warning_count=int(data["warning_count"]),
+            kind=str(data.get("kind", "capture")),
         )
 
 
@@ -111,11 +115,29 @@ def _route(table: dict[int, list[Hook]], key: int, hook: Hook | None) -> None:
 
 
 def select(names: Iterable[str] | None) -> list[type[Analyzer]]:
-    """The analyzer classes to run: all but the on-demand ones, or the named ones (unknown
+    """The capture analyzers to run: all but the on-demand ones, or the named ones (unknown
     names raise InputError)."""
+    return select_for("capture", names)
+
+
+def select_for(kind: str, names: Iterable[str] | None) -> list[type[Analyzer]]:
+    """The analyzers reading one evidence kind: all but the on-demand ones, or the named ones.
+
+    Raises:
+        InputError: a name is unknown, or names an analyzer of another kind.
+    """
     if names is None:
-        return [cls for cls in all_analyzers().values() if not cls.on_demand]
-    return [get(name) for name in names]
+        return [c for c in all_analyzers().values() if kind in c.kinds and not c.on_demand]
+    chosen = [get(name) for name in names]
+    for cls in chosen:
+        if kind not in cls.kinds:
+            mine = [n for n, c in all_analyzers().items() if kind in c.kinds]
+            raise InputError(
+                f"analyzer {cls.name!r} reads {', '.join(sorted(cls.kinds))} evidence, "
+                f"not {kind}",
+                fix=f"for {kind} evidence use one of: {', '.join(mine)}",
+            )
+    return chosen
 
 
 def analyze(

@@ -215,6 +215,7 @@ def resolve_query(
         "analyzer": analyzer,
         "analyzer_version": all_analyzers()[analyzer].version,
         "table": table,
+        "kind": facts.kind,
         "dflab_version": __version__,
         "evidence": Path(capture).name,
         "evidence_sha256": sha256,

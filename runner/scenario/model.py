@@ -49,6 +49,8 @@ class Task(Strict):
         None, description="Reference answer used by 'dflab verify' and the self-tests."
     )
     explanation: LocalText | None = None
+    notes: LocalText | None = Field(None, description="For trainers only (the handbook): "
+                                    "how to teach the task, common mistakes.")
 
 
 class Evidence(Strict):
@@ -87,7 +89,11 @@ class Scenario(Strict):
     description: LocalText = ""
     difficulty: Literal["beginner", "intermediate", "advanced"] = "beginner"
     estimated_minutes: int = Field(30, ge=1, le=10000)
-    tags: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list, description="Block tags (docs/courses.md) "
+                            "and free keywords.")
+    objectives: list[LocalText] = Field(default_factory=list,
+                                        description="What trainees learn (the handbook).")
+    notes: LocalText | None = Field(None, description="For trainers only (the handbook).")
     authors: list[str] = Field(default_factory=list)
     lab: Ident = Field("network", description="Lab profile in labs/ (image, tools, limits).")
     evidence: list[Evidence] = Field(default_factory=list)

@@ -31,6 +31,15 @@ _HIDDEN = frozenset(
 )
 
 
+# Per-table columns left out of the terminal view (all are in --json): disk.files keeps
+# path, inode, type, deleted, size, mtime and sha256, what an examiner scans first.
+_HIDDEN_IN = {
+    "disk.files": frozenset({"name", "attr", "dir", "allocated", "realloc", "atime", "ctime",
+                             "crtime"}),
+}
+_VERTICAL_FROM = 11  # a one-row table this wide is shown as field: value lines
+
+
 def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -39,7 +48,11 @@ def _cell(value: Any) -> str:
 
 def fact_table(name: str, rows: Sequence[Mapping[str, Any]], *, limit: int) -> Table:
     """One fact table; at most ``limit`` rows, with a caption counting the rest."""
-    columns = [c for c in (rows[0] if rows else {}) if c not in _HIDDEN or len(rows[0]) < 6]
+    if len(rows) == 1 and len(rows[0]) >= _VERTICAL_FROM:
+        return _vertical(name, rows[0])
+    hidden = _HIDDEN_IN.get(name, frozenset())
+    columns = [c for c in (rows[0] if rows else {})
+               if (c not in _HIDDEN or len(rows[0]) < 6) and c not in hidden]
     table = Table(title=f"{name} ({len(rows)} rows)", box=box.SIMPLE_HEAD, title_justify="left")
     for column in columns:
         # Values an examiner copies (addresses, hashes) wrap rather than being cut.
@@ -48,6 +61,16 @@ def fact_table(name: str, rows: Sequence[Mapping[str, Any]], *, limit: int) -> T
         table.add_row(*(_cell(row.get(c)) for c in columns))
     if len(rows) > limit:
         table.caption = f"... {len(rows) - limit} more rows (use --json or --limit)"
+    return table
+
+
+def _vertical(name: str, row: Mapping[str, Any]) -> Table:
+    """A single wide row (an E01's metadata, a volume) as one field and value per line."""
+    table = Table(title=f"{name} (1 rows)", box=box.SIMPLE_HEAD, title_justify="left")
+    table.add_column("field", no_wrap=True)
+    table.add_column("value", overflow="fold")
+    for field, value in row.items():
+        table.add_row(field, _cell(value))
     return table
 
 

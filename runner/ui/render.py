@@ -28,11 +28,13 @@ def when(ts: float | None) -> str:
 
 def scenario_table(rows: Iterable[dict[str, Any]]) -> Table:
     table = Table(title="Scenarios", box=box.SIMPLE_HEAD)
-    for col in ("id", "title", "difficulty", "minutes", "tasks", "points", "lab", "tags"):
-        table.add_column(col, overflow="fold")
+    for col in ("id", "title", "level", "min", "block", "lang"):
+        # Every column may fold, so nothing is cut at 80 columns (codes wrap one a line).
+        table.add_column(col, overflow="fold", min_width={"title": 16, "lang": 2}.get(col))
     for r in rows:
-        table.add_row(r["id"], r["title"], r["difficulty"], str(r["minutes"]), str(r["tasks"]),
-                      fmt(r["points"]), r["lab"], ", ".join(r["tags"]))
+        table.add_row(r["id"], r["title"], r["difficulty"], str(r["minutes"]),
+                      ", ".join(r.get("blocks", [])),
+                      " ".join(r.get("languages", [])))
     return table
 
 

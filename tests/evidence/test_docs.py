@@ -32,7 +32,7 @@ def test_every_table_and_field_is_documented() -> None:
     assert missing == []
 
 
-_EXAMPLE = re.compile(r"^answer: (\{.*\})\s+# pcaps/(\S+) -> (.*)$")
+_EXAMPLE = re.compile(r"^answer: (\{.*\})\s+# ((?:pcaps|tests/data)/\S+) -> (.*)$")
 
 
 def _examples() -> list[tuple[str, str, str]]:
@@ -64,7 +64,7 @@ def test_every_query_example_finds_its_answer_on_the_shipped_capture(
     compiled = compile_answer(answer, out, ())
     assert compiled is not None and not out.items, [p.one_line() for p in out.items]
     assert compiled.query is not None
-    values = resolve_query(compiled.query, ROOT / "pcaps" / capture,
+    values = resolve_query(compiled.query, ROOT / capture,
                            cache_dir=tmp_path).values
     assert values, f"{spec} finds nothing on {capture}"
     if compiled.checker.name == "record":

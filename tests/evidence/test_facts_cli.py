@@ -12,7 +12,7 @@ import pytest
 from evidence.conftest import WriteCapture
 from runner.cli import facts
 from runner.cli.context import Ctx
-from runner.errors import CaptureError, DflabError
+from runner.errors import DflabError, EvidenceError
 from runner.evidence import craft
 
 
@@ -76,8 +76,9 @@ def test_tables_catalogue(tmp_path: Path) -> None:
 def test_bad_capture_and_unknown_analyzer_are_dflab_errors(tmp_path: Path) -> None:
     junk = tmp_path / "junk.pcap"
     junk.write_bytes(b"not a capture at all")
-    with pytest.raises(CaptureError, match="not a pcap or pcapng file"):
+    with pytest.raises(EvidenceError, match="not a pcap or pcapng file") as info:
         _run(str(junk), home=tmp_path)
+    assert info.value.where == str(junk)
     with pytest.raises(DflabError, match="unknown analyzer"):
         _run(str(junk), "--only", "nope", home=tmp_path)
 

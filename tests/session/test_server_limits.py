@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -141,7 +142,10 @@ def test_hostile_requests_are_bad_requests_not_tracebacks(two_seats, payload, wo
 def test_clients_that_hang_up_early_leave_no_traceback(two_seats, capfd):
     flooder, _, logged = two_seats
     for _ in range(200):
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        # Under load the server may already have answered "busy" and closed: the client's
+        # own broken pipe is not what this test is about (the server's output is).
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock, \
+                contextlib.suppress(BrokenPipeError, ConnectionResetError):
             sock.connect(str(flooder.path))
             sock.sendall(request("tasks"))
             # close without reading: the reply meets a broken pipe / reset

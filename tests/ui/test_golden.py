@@ -117,10 +117,11 @@ VIEWS: dict[str, Callable[[], Any]] = {
          "created_at": NOW + 3_600}]),
     "scenarios": lambda: scenario_table([
         {"id": "port-scan-triage", "title": "Port-scan triage", "difficulty": "easy",
-         "minutes": 30, "tasks": 4, "points": 50.0, "lab": "network", "tags": ["nmap", "tcp"]},
+         "minutes": 30, "tasks": 4, "points": 50.0, "lab": "network", "tags": ["nmap", "tcp"],
+         "blocks": ["port-scan"], "languages": ["en", "ru", "uk"]},
         {"id": "disk-timeline", "title": "A disk image's timeline, from MAC times to a story",
          "difficulty": "hard", "minutes": 90, "tasks": 7, "points": 120.5, "lab": "disk",
-         "tags": []}]),
+         "tags": [], "blocks": ["disk-forensics"], "languages": ["en"]}]),
     "checkers": lambda: checker_table([
         {"name": "ip", "summary": "An IPv4/IPv6 address or network.", "sealable": True,
          "input": "text", "params": [{"name": "cidr", "type": "bool", "default": False}]},

@@ -31,6 +31,7 @@ __all__ = [
     "Analyzer",
     "Damaged",
     "Field",
+    "KindAnalyzer",
     "Row",
     "RunOptions",
     "Table",
@@ -72,6 +73,9 @@ class Analyzer:
     # Runs only when asked for by name (a query on its tables, ``dflab facts --only``):
     # for per-packet tables that would slow every pass and fill every cache entry.
     on_demand: ClassVar[bool] = False
+    # Evidence kinds this analyzer reads (runner/evidence/kinds/): the capture engine
+    # runs only "capture" analyzers; other kinds run theirs through KindAnalyzer.run.
+    kinds: ClassVar[frozenset[str]] = frozenset({"capture"})
 
     # Interests: the engine routes only matching packets to the hooks below.
     wants_records: ClassVar[bool] = False  # every frame, before decoding
@@ -149,6 +153,27 @@ class Analyzer:
     def finish(self) -> Tables:
         """Return the analyzer's tables (rows of JSON scalars), keyed by short table name."""
         return {}
+
+
+class KindAnalyzer(Analyzer):
+    """An analyzer of a non-capture kind: reads the opened evidence once in :meth:`run`.
+
+    Set ``kinds`` to the kind names it reads; fill tables in ``run`` and return them
+    from ``finish`` (every declared table, even empty).
+    """
+
+    kinds: ClassVar[frozenset[str]] = frozenset()
+
+    def run(self, source: Any) -> None:
+        """Read the object the kind's opener returned; record damage with :meth:`note`."""
+        raise NotImplementedError
+
+    def note(self, message: str, *, where: str = "", offset: int | None = None) -> None:
+        """Record damaged input (``where``: the file or item; ``offset`` in bytes)."""
+        place = ": ".join(
+            p for p in (where, f"offset {offset}" if offset is not None else "") if p
+        )
+        self._warn(f"{place}: {self.name}: {message}" if place else f"{self.name}: {message}")
 
 
 def table_names(cls: type[Analyzer]) -> list[str]:

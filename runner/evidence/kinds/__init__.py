@@ -1,0 +1,22 @@
+"""Evidence kinds, recognised by content: importing this package registers the built-ins.
+
+A test checks that each module in this folder is imported here, so a kind cannot be
+written and then silently left out. How to add one: docs/facts.md, "Adding an
+evidence kind".
+"""
+
+from runner.evidence.kinds import (  # noqa: F401 - imported to register
+    capture,
+    disk,
+    document,
+    evtx,
+    ewf,
+    hive,
+    mailbox,
+    picture,
+    sqlite,
+)
+
+BUILTIN_MODULES = (
+    "capture", "disk", "document", "ewf", "evtx", "hive", "mailbox", "picture", "sqlite",
+)

@@ -1,0 +1,46 @@
+"""dflab list: filters by block, level, language, evidence kind and course; --json fields."""
+
+from __future__ import annotations
+
+import json
+
+from helpers import ROOT
+
+from runner.scenario.blocks import BLOCKS, evidence_kind
+
+
+def _ids(cli, *args):
+    result = cli("list", "--json", *args)
+    assert result.code == 0, result.stderr
+    return [s["id"] for s in json.loads(result.stdout)["scenarios"]]
+
+
+def test_json_gives_blocks_level_languages_and_evidence_kinds(cli):
+    rows = json.loads(cli("list", "--json").stdout)["scenarios"]
+    assert rows and all(r["blocks"] and set(r["blocks"]) <= set(BLOCKS) for r in rows)
+    for r in rows:
+        assert r["level"] in ("beginner", "intermediate", "advanced")
+        assert r["languages"] == ["en", "ru", "uk"]
+        assert r["evidence_kinds"] == ["capture"] and r["minutes"] > 0
+
+
+def test_filters(cli):
+    assert _ids(cli, "--block", "mitm") == ["arp-poisoning", "linked-incidents"]
+    assert _ids(cli, "--level", "intermediate") == ["arp-poisoning", "cleartext-credentials",
+                                                    "linked-incidents"]
+    assert "traceroute-path" in _ids(cli, "--language", "uk")
+    assert len(_ids(cli, "--language", "ru")) == len(_ids(cli))
+    assert _ids(cli, "--language", "kk") == []
+    assert _ids(cli, "--kind", "e01") == [] and len(_ids(cli, "--kind", "capture")) >= 4
+    assert _ids(cli, "--course", "first-responder") == ["ftp-credentials"]
+    assert cli("list", "--block", "nosuch").code == 2
+
+
+def test_evidence_kind_by_content_not_name(tmp_path):
+    # The catalogue asks the evidence-kind registry: content decides, never the name.
+    pcapng = tmp_path / "x.bin"
+    pcapng.write_bytes((ROOT / "pcaps" / "cs_synscan.pcapng").read_bytes())
+    disguised = tmp_path / "capture.pcapng"
+    disguised.write_bytes(b"hello, not a capture\n")
+    assert evidence_kind(pcapng) == "capture"
+    assert evidence_kind(disguised) == "file"

@@ -36,9 +36,15 @@ def evidence_kind(path: Path) -> str:
 
 
 def evidence_kinds(loaded: LoadedScenario) -> list[str]:
+    """Kinds of the shipped files (by content) and of the generated ones (by generator)."""
+    from runner.generate.registry import registry
+
     kinds: list[str] = []
-    for ev in loaded.evidence:
-        kind = evidence_kind(ev.path)
+    found = [evidence_kind(ev.path) for ev in loaded.evidence]
+    for entry in loaded.generated:  # no file until a variant is made: its generator knows
+        spec = loaded.stories[entry.story].model.outputs[entry.output]
+        found.append(registry().get(str(spec["kind"])).evidence_kind)
+    for kind in found:
         if kind not in kinds:
             kinds.append(kind)
     return kinds

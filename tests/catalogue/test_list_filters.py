@@ -21,13 +21,17 @@ def test_json_gives_blocks_level_languages_and_evidence_kinds(cli):
     for r in rows:
         assert r["level"] in ("beginner", "intermediate", "advanced")
         assert r["languages"] == ["en", "ru", "uk"]
-        assert r["evidence_kinds"] == ["capture"] and r["minutes"] > 0
+        assert r["evidence_kinds"][0] == "capture" and r["minutes"] > 0
+        assert set(r["evidence_kinds"]) <= {"capture", "file"}  # wifi-deauth's wordlist
 
 
 def test_filters(cli):
-    assert _ids(cli, "--block", "mitm") == ["arp-poisoning", "linked-incidents"]
-    assert _ids(cli, "--level", "intermediate") == ["arp-poisoning", "cleartext-credentials",
-                                                    "linked-incidents"]
+    assert _ids(cli, "--block", "mitm") == ["arp-poisoning", "lan-mitm", "linked-incidents"]
+    assert _ids(cli, "--level", "intermediate") == [
+        "arp-poisoning", "cleartext-credentials", "cleartext-logins", "dmz-recon", "icmp-exfil",
+        "linked-incidents", "office-intrusion"]
+    # generated evidence: the kind its generator makes (no file exists before a variant)
+    assert _ids(cli, "--kind", "file") == ["wifi-deauth"]
     assert "traceroute-path" in _ids(cli, "--language", "uk")
     assert len(_ids(cli, "--language", "ru")) == len(_ids(cli))
     assert _ids(cli, "--language", "kk") == []

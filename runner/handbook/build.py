@@ -20,7 +20,35 @@ Block = tuple[str, Any]  # ("h1"|"h2"|"h3"|"p"|"ul"|"dl"|"pre", payload)
 
 def scenario_blocks(loaded: LoadedScenario, lang: str, cache_dir: Path | None,
                     seed: int | None = None, level: int = 1) -> list[Block]:
-    """Objectives, case, evidence, and every task with answer, method, hints and notes."""
+    """Objectives, case, evidence, and every task with answer, method, hints and notes.
+
+    A scenario with generated evidence is shown as one variant (``seed``, default 1): its
+    keys and texts are that variant's, and the answer line says they differ per trainee.
+    """
+    if not loaded.generated:
+        return _scenario_blocks(loaded, lang, cache_dir, seed, level)
+    import tempfile
+
+    from runner.generate.materialize import materialize
+
+    with tempfile.TemporaryDirectory(prefix="dflab-handbook-") as tmp:
+        made = materialize(loaded, 1 if seed is None else seed, Path(tmp))
+        return _scenario_blocks(made, lang, cache_dir, 1 if seed is None else seed, level,
+                                per_variant=True)
+
+
+def _evidence_lines(loaded: LoadedScenario, lang: str) -> list[str]:
+    """Each evidence file with its description: shipped files first, then generated ones
+    (the order LoadedScenario.evidence has them in)."""
+    srcs = loaded.model.evidence
+    made = {g.index for g in loaded.generated}
+    order = [i for i in range(len(srcs)) if i not in made] + [g.index for g in loaded.generated]
+    return [f"{ev.name}: {pick_text(srcs[i].description, lang)} (sha256 {ev.sha256})"
+            for ev, i in zip(loaded.evidence, order, strict=True)]
+
+
+def _scenario_blocks(loaded: LoadedScenario, lang: str, cache_dir: Path | None,
+                     seed: int | None, level: int, per_variant: bool = False) -> list[Block]:
     from runner.session.keys import resolve_keys
 
     m = loaded.model
@@ -29,9 +57,10 @@ def scenario_blocks(loaded: LoadedScenario, lang: str, cache_dir: Path | None,
     facts = [(label("level", lang), label(m.difficulty, lang)),
              (label("timing", lang), f"{m.estimated_minutes} {label('minutes', lang)}"),
              (label("blocks", lang), ", ".join(blocks_of(m.tags)) or "-"),
-             # No shipped scenario generates its evidence yet: one key for everyone, so
-             # a seed changes nothing (said plainly rather than ignored).
-             (label("answer", lang), label("same", lang) if seed is None
+             # Shipped evidence: one key for everyone, so a seed changes nothing (said
+             # plainly rather than ignored); generated evidence: this seed's variant.
+             (label("answer", lang), f"{label('per_variant', lang)} ({label('seed', lang)} "
+              f"{seed})" if per_variant else label("same", lang) if seed is None
               else f"{label('same', lang)} ({label('seed', lang)} {seed})")]
     out.append(("dl", facts))
     if m.objectives:
@@ -41,8 +70,7 @@ def scenario_blocks(loaded: LoadedScenario, lang: str, cache_dir: Path | None,
     if m.notes:
         out += [(h[1], label("notes", lang)), ("p", pick_text(m.notes, lang))]
     out += [(h[1], label("evidence", lang)),
-            ("ul", [f"{ev.name}: {pick_text(src.description, lang)} (sha256 {ev.sha256})"
-                    for ev, src in zip(loaded.evidence, m.evidence, strict=True)])]
+            ("ul", _evidence_lines(loaded, lang))]
     keys = resolve_keys(loaded, cache_dir=cache_dir)
     out.append((h[1], label("tasks", lang)))
     for n, task in enumerate(m.tasks, start=1):

@@ -85,12 +85,12 @@ def run_validate(args: argparse.Namespace, ctx: Ctx) -> int:
         problems += found
         if loaded is None:
             continue
-        problems += translation_problems(loaded.source, file)
         # A generated scenario is checked on a probe variant: story problems show now.
         with probe_variant(loaded, Home(ctx.home).cache) as (probed, drawn):
             problems += drawn
             if probed is not None and not drawn:
                 problems += _key_warnings(probed, ctx) + gating_warnings(probed)
+        problems += translation_problems(loaded.source, file)
     errors = [p for p in problems if p.severity == "error"]
     if args.json:
         ctx.print_json({"files": [show_path(f) for f in files], "ok": not errors,

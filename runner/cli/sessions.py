@@ -39,6 +39,8 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                    "(default: a new one; 'dflab report' shows it)")
     p.add_argument("--course", metavar="COURSE",
                    help="start your next unfinished scenario of this course")
+    p.add_argument("--seed", metavar="S", help="generated evidence: the variant to make "
+                   "(default: a new one; 'dflab report' shows it)")
     _exit_flags(p)
     p.set_defaults(func=run_start)
     p = sub.add_parser("resume", help="re-open a session's lab (default: the newest active one)")

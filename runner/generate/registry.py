@@ -61,8 +61,6 @@ class Generator(ABC):
     kind: ClassVar[str]
     Params: ClassVar[type[BaseModel]]
     suffix: ClassVar[str] = ".bin"
-    # The evidence kind its files are, as the catalogue lists it (dflab list --kind).
-    evidence_kind: ClassVar[str] = "file"
 
     def check(self, params: BaseModel, ctx: GenContext) -> None:  # noqa: B027 - optional hook
         """Raise :class:`InputError` for a problem found before generating, such as a file

@@ -36,18 +36,24 @@ def evidence_kind(path: Path) -> str:
 
 
 def evidence_kinds(loaded: LoadedScenario) -> list[str]:
-    """Kinds of the shipped files (by content) and of the generated ones (by generator)."""
-    from runner.generate.registry import registry
-
     kinds: list[str] = []
-    found = [evidence_kind(ev.path) for ev in loaded.evidence]
-    for entry in loaded.generated:  # no file until a variant is made: its generator knows
-        spec = loaded.stories[entry.story].model.outputs[entry.output]
-        found.append(registry().get(str(spec["kind"])).evidence_kind)
-    for kind in found:
+    for ev in loaded.evidence:
+        kind = evidence_kind(ev.path)
+        if kind not in kinds:
+            kinds.append(kind)
+    for entry in loaded.generated:  # generated per trainee: the kind its generator makes
+        kind = generated_kind(str(loaded.stories[entry.story].model.outputs[entry.output]
+                                  .get("kind")))
         if kind not in kinds:
             kinds.append(kind)
     return kinds
+
+
+def generated_kind(generator: str) -> str:
+    """The evidence kind a generator's output is: the kind of the same name, else a file."""
+    from runner.evidence.kinds.registry import all_kinds
+
+    return generator if generator in all_kinds() else "file"
 
 
 def catalogue_row(loaded: LoadedScenario, lang: str) -> dict[str, Any]:

@@ -329,8 +329,8 @@ def test_verify_reports_story_and_analyzers_disagreeing(tmp_path: Path, cli: Cli
     shutil.copytree(root / "labs", tmp_path / "labs")
     path = tmp_path / "scenarios" / "office-intrusion.yaml"
     shutil.copy(root / "scenarios" / "office-intrusion.yaml", path)
-    edit(path, 'check: {from: scans.scans, where: {target: "{{victim.ip}}"}, select: scanner}',
-         'check: {from: scans.scans, where: {target: "{{victim.ip}}"}, select: target}')
+    edit(path, "        target: '{{victim.ip}}'\n      select: scanner",
+         "        target: '{{victim.ip}}'\n      select: target")
     result = cli("verify", str(path), "--variants", "2", "--json")
     assert result.code == 1
     variant = json.loads(result.stdout)["scenarios"][0]["variants"][0]

@@ -28,13 +28,13 @@ def test_two_story_scenarios_ship_one_embedded_in_a_real_capture() -> None:
 
 
 @pytest.mark.parametrize("path", STORY_SCENARIOS, ids=IDS)
-def test_validates_cleanly_in_english_and_ukrainian(path: Path) -> None:
+def test_validates_cleanly_in_english_ukrainian_and_russian(path: Path) -> None:
     loaded, problems = validate_scenario(path)
     assert loaded is not None and problems == [], [p.one_line() for p in problems]
     assert 5 <= len(loaded.model.tasks) <= 10
     for task in loaded.model.tasks:
-        assert isinstance(task.question, dict) and {"en", "uk"} <= set(task.question)
-        assert task.hints and all({"en", "uk"} <= set(h.text) for h in task.hints
+        assert isinstance(task.question, dict) and set(task.question) == {"en", "uk", "ru"}
+        assert task.hints and all(set(h.text) == {"en", "uk", "ru"} for h in task.hints
                                   if isinstance(h.text, dict))
         assert task.solution is not None
         assert task.answer["expected"].get("story"), task.id  # keys recomputed per variant

@@ -35,8 +35,6 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                    help="language of the tasks and of the lab's messages: en, uk, ru "
                         "(default: en)")
     p.add_argument("--trainee", help="trainee name for reports (default: your user name)")
-    p.add_argument("--seed", metavar="S", help="generated evidence: the variant to make "
-                   "(default: a new one; 'dflab report' shows it)")
     p.add_argument("--course", metavar="COURSE",
                    help="start your next unfinished scenario of this course")
     p.add_argument("--seed", metavar="S", help="generated evidence: the variant to make "

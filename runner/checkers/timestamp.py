@@ -5,7 +5,10 @@ fractions of a second, basic form ``20130514T120000Z``), Wireshark's
 ``May 14, 2013 12:00:00.123456789 UTC``, and Unix epoch seconds (9 to 11
 digits, optionally with a fraction, as ``frame.time_epoch`` shows them), and
 what ``date`` prints (``Sun Jul  4 20:24:16 UTC 2010``, with AM/PM in en_US,
-``date -R``).
+``date -R``), and what forensic tools print: The Sleuth Kit's ``istat``/``fls -l``
+(``2024-03-14 09:26:53.123456789 (UTC)``) and ``mactime`` (``Thu Mar 14 2024 09:26:53``),
+exiftool (``2024:03:14 09:26:53``, ``2024:03:14 09:26:53+02:00``) and the Windows event
+viewer in en-US (``3/14/2024 9:26:53 AM``).
 An answer without a zone is read in the task's ``timezone`` (default UTC).
 Zone abbreviations other than UTC/GMT/Z (``CEST``, ``EST``) are refused: they
 are ambiguous, and a wrong guess would move the answer by hours.
@@ -43,7 +46,7 @@ _MONTHS = {
 }
 _ZONE = r"(?P<zone>Z|UTC|GMT|[+-][0-9]{2}(?::?[0-9]{2})?)?"
 _ISO = re.compile(
-    r"(?P<y>[0-9]{4})[-/](?P<mo>[0-9]{1,2})[-/](?P<d>[0-9]{1,2})(?:T|\s+)"
+    r"(?P<y>[0-9]{4})(?P<sep>[-/:])(?P<mo>[0-9]{1,2})(?P=sep)(?P<d>[0-9]{1,2})(?:T|\s+)"
     r"(?P<h>[0-9]{1,2}):(?P<mi>[0-9]{2})(?::(?P<s>[0-9]{2})(?:[.,](?P<f>[0-9]{1,9}))?)?\s*" + _ZONE,
     re.IGNORECASE,
 )
@@ -67,6 +70,13 @@ _DATE_CMD = re.compile(
     r"(?:\s*(?P<ampm>[AaPp][Mm]))?(?:\s+(?P<abbr>[A-Za-z]{1,5}|[+-][0-9]{2}:?[0-9]{2}))?"
     r"(?:\s+(?P<y2>[0-9]{4}))?"
 )
+# The Windows event viewer (en-US): month first, 12-hour clock with AM/PM.
+_EVENTVIEWER = re.compile(
+    r"(?P<mo>[0-9]{1,2})/(?P<d>[0-9]{1,2})/(?P<y>[0-9]{4})\s+"
+    r"(?P<h>[0-9]{1,2}):(?P<mi>[0-9]{2})(?::(?P<s>[0-9]{2}))?\s*(?P<ampm>[AaPp][Mm])"
+)
+# The Sleuth Kit ends a time with its zone in parentheses: "2024-03-14 09:26:53 (UTC)".
+_PAREN_ZONE = re.compile(r"(?P<time>.*?\S)\s*\((?P<zone>[^()]{1,8})\)")
 _EPOCH = re.compile(r"(?P<sec>[0-9]{9,11})(?:[.,](?P<f>[0-9]{1,9}))?")
 _OFFSET = re.compile(r"(?P<sign>[+-])(?P<h>[0-9]{2}):?(?P<m>[0-9]{2})?")
 
@@ -146,6 +156,9 @@ def parse_time(raw: str, default_zone: tzinfo) -> datetime:
         InvalidAnswer: not a point in time in an accepted notation.
     """
     text = token(raw, "a timestamp", HINT, max_len=80, spaces=True)
+    paren = _PAREN_ZONE.fullmatch(text)
+    if paren:
+        text, default_zone = paren.group("time"), _answer_zone(paren.group("zone"), default_zone)
     for pattern in (_ISO, _BASIC):
         match = pattern.fullmatch(text)
         if match:
@@ -158,6 +171,11 @@ def parse_time(raw: str, default_zone: tzinfo) -> datetime:
     match = _DATE_CMD.fullmatch(text)
     if match:
         return _date_cmd(match, default_zone)
+    match = _EVENTVIEWER.fullmatch(text)
+    if match:
+        fields = match.groupdict()
+        fields["h"] = _twelve_hour(fields["h"], fields["ampm"])
+        return _build(fields, int(match.group("mo")), default_zone)
     match = _EPOCH.fullmatch(text)
     if match:
         return _epoch(match)
@@ -181,13 +199,17 @@ def _date_cmd(match: re.Match[str], default_zone: tzinfo) -> datetime:
         raise InvalidAnswer(f"{snippet(match.group(0))} is not a timestamp.", HINT)
     fields["d"] = fields["d"] or fields["d2"]
     fields["y"] = fields["y"] or fields["y2"]
-    ampm = (fields["ampm"] or "").lower()
-    if ampm:
-        hour = int(fields["h"] or 0)
-        if not 1 <= hour <= 12:
-            raise InvalidAnswer("With AM/PM the hour runs from 1 to 12.", HINT)
-        fields["h"] = str(hour % 12 + (12 if ampm == "pm" else 0))
+    if fields["ampm"]:
+        fields["h"] = _twelve_hour(fields["h"], fields["ampm"])
     return _build(fields, month, _answer_zone(fields["abbr"], default_zone))
+
+
+def _twelve_hour(hour_text: str | None, ampm: str | None) -> str:
+    """The 24-hour hour of a 12-hour clock reading."""
+    hour = int(hour_text or 0)
+    if not 1 <= hour <= 12:
+        raise InvalidAnswer("With AM/PM the hour runs from 1 to 12.", HINT)
+    return str(hour % 12 + (12 if (ampm or "").lower() == "pm" else 0))
 
 
 def canonical(moment: datetime) -> str:
@@ -217,7 +239,7 @@ def expected_time(value: Any, default_zone: tzinfo) -> datetime:
 
 class TimestampChecker(Checker):
     name = "timestamp"
-    summary = "A point in time (ISO 8601, Wireshark, epoch), any zone; optional tolerance."
+    summary = "A point in time (ISO, Wireshark, epoch, TSK, exiftool, event viewer); tolerance."
     Params = TimestampParams
 
     def normalize(self, raw: str, params: CheckerParams) -> str:

@@ -61,6 +61,9 @@ class Generator(ABC):
     kind: ClassVar[str]
     Params: ClassVar[type[BaseModel]]
     suffix: ClassVar[str] = ".bin"
+    # The evidence kind (runner/evidence/kinds) of the files it writes, for the catalogue;
+    # "file" when no kind opens them (a text note, a tar of databases).
+    evidence_kind: ClassVar[str] = "file"
 
     def check(self, params: BaseModel, ctx: GenContext) -> None:  # noqa: B027 - optional hook
         """Raise :class:`InputError` for a problem found before generating, such as a file

@@ -22,7 +22,7 @@ from runner.scenario.model import Strict
 
 SOURCES = ("cidr", "range", "choice", "sample", "pool", "template", "value")
 POOLS_DIR = Path(__file__).resolve().parent / "pools"
-TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)\s*\}\}")
+TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][\w-]*(?:\.[A-Za-z_0-9][\w-]*)*)\s*\}\}")
 _MAX_TRIES = 10_000
 
 

@@ -36,24 +36,26 @@ def evidence_kind(path: Path) -> str:
 
 
 def evidence_kinds(loaded: LoadedScenario) -> list[str]:
+    """The kinds of a scenario's evidence: shipped files by content, generated ones by
+    the kind their generator writes (the files exist only per variant)."""
+    from runner.generate.registry import registry
+
     kinds: list[str] = []
     for ev in loaded.evidence:
-        kind = evidence_kind(ev.path)
+        if ev.path.is_file() or not loaded.generated:
+            kind = evidence_kind(ev.path)
+        else:
+            continue
         if kind not in kinds:
             kinds.append(kind)
-    for entry in loaded.generated:  # generated per trainee: the kind its generator makes
-        kind = generated_kind(str(loaded.stories[entry.story].model.outputs[entry.output]
-                                  .get("kind")))
+    for gen in loaded.generated:
+        story = loaded.stories.get(gen.story)
+        if story is None:
+            continue
+        kind = registry().get(story.model.outputs[gen.output]["kind"]).evidence_kind
         if kind not in kinds:
             kinds.append(kind)
     return kinds
-
-
-def generated_kind(generator: str) -> str:
-    """The evidence kind a generator's output is: the kind of the same name, else a file."""
-    from runner.evidence.kinds.registry import all_kinds
-
-    return generator if generator in all_kinds() else "file"
 
 
 def catalogue_row(loaded: LoadedScenario, lang: str) -> dict[str, Any]:

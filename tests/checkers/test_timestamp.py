@@ -103,3 +103,32 @@ def test_sealable_only_without_tolerance() -> None:
 def test_sealed_key_at_second_precision(judge: Judge, seal: Seal) -> None:
     sealed = (seal("timestamp", datetime(2013, 5, 14, 12, 0, 0, 500000, tzinfo=UTC)),)
     assert judge("timestamp", "1368532800", sealed=sealed).status is Status.CORRECT
+
+
+@pytest.mark.parametrize("answer", [
+    "2024:03:14 09:26:53",                    # exiftool
+    "2024:03:14 11:26:53+02:00",              # exiftool with OffsetTime
+    "2024-03-14 09:26:53 (UTC)",              # istat, fls -l
+    "2024-03-14 09:26:53.000000000 (UTC)",
+    "2024-03-14 11:26:53 (+0200)",
+    "Thu Mar 14 2024 09:26:53",               # mactime
+    "3/14/2024 9:26:53 AM",                   # Windows event viewer (en-US)
+    "03/14/2024 09:26:53 am",
+])
+def test_forensic_tool_notations_are_read(judge: Judge, answer: str) -> None:
+    assert judge("timestamp", answer, "2024-03-14T09:26:53Z").status is Status.CORRECT
+
+
+def test_event_viewer_pm_and_midnight() -> None:
+    from datetime import UTC
+
+    from runner.checkers.timestamp import canonical, parse_time
+
+    assert canonical(parse_time("3/14/2024 9:26:53 PM", UTC)) == "2024-03-14T21:26:53Z"
+    assert canonical(parse_time("3/14/2024 12:00:00 AM", UTC)) == "2024-03-14T00:00:00Z"
+
+
+@pytest.mark.parametrize("answer", ["14/3/2024 9:26:53 AM", "3/14/2024 13:26:53 PM",
+                                    "2024-03:14 09:26:53", "2024-03-14 09:26:53 (CEST)"])
+def test_misread_forensic_notations_are_invalid(judge: Judge, answer: str) -> None:
+    assert judge("timestamp", answer, "2024-03-14T09:26:53Z").status is Status.INVALID

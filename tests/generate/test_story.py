@@ -157,3 +157,12 @@ def test_pools_are_shipped_and_named() -> None:
     assert {"first-names", "host-names", "domains", "usernames", "passwords",
             "file-names"} <= set(pools())
     assert "text" in registry() and "wordlist" in registry()
+
+
+def test_a_template_reaches_a_list_item_by_its_index() -> None:
+    """Regression: {{usb.deleted.0.path}} was left unfilled (numeric parts were refused)."""
+    from runner.generate.variables import render_any
+
+    values = {"usb": {"deleted": [{"path": "/a.txt"}]}}
+    assert render_any("{{usb.deleted.0.path}}", values) == "/a.txt"
+    assert render_any("at {{ usb.deleted.0.path }}", values) == "at /a.txt"

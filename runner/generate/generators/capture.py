@@ -93,6 +93,7 @@ class CaptureGenerator(Generator):
     kind: ClassVar[str] = "capture"
     Params: ClassVar[type[BaseModel]] = CaptureParams
     suffix: ClassVar[str] = ".pcap"
+    evidence_kind: ClassVar[str] = "capture"
 
     def check(self, params: BaseModel, ctx: GenContext) -> None:
         """The real background capture and every payload file must be there and readable."""

@@ -11,6 +11,7 @@ from typing import Any
 
 from runner.handbook.labels import label
 from runner.scenario.blocks import blocks_of
+from runner.scenario.checks import evidence_name
 from runner.scenario.i18n import pick_text
 from runner.scenario.loader import LoadedScenario, load_scenario
 from runner.scenario.model import FileRef
@@ -20,48 +21,24 @@ Block = tuple[str, Any]  # ("h1"|"h2"|"h3"|"p"|"ul"|"dl"|"pre", payload)
 
 def scenario_blocks(loaded: LoadedScenario, lang: str, cache_dir: Path | None,
                     seed: int | None = None, level: int = 1) -> list[Block]:
-    """Objectives, case, evidence, and every task with answer, method, hints and notes.
-
-    A scenario with generated evidence is shown as one variant (``seed``, default 1): its
-    keys and texts are that variant's, and the answer line says they differ per trainee.
-    """
-    if not loaded.generated:
-        return _scenario_blocks(loaded, lang, cache_dir, seed, level)
-    import tempfile
-
-    from runner.generate.materialize import materialize
-
-    with tempfile.TemporaryDirectory(prefix="dflab-handbook-") as tmp:
-        made = materialize(loaded, 1 if seed is None else seed, Path(tmp))
-        return _scenario_blocks(made, lang, cache_dir, 1 if seed is None else seed, level,
-                                per_variant=True)
-
-
-def _evidence_lines(loaded: LoadedScenario, lang: str) -> list[str]:
-    """Each evidence file with its description: shipped files first, then generated ones
-    (the order LoadedScenario.evidence has them in)."""
-    srcs = loaded.model.evidence
-    made = {g.index for g in loaded.generated}
-    order = [i for i in range(len(srcs)) if i not in made] + [g.index for g in loaded.generated]
-    return [f"{ev.name}: {pick_text(srcs[i].description, lang)} (sha256 {ev.sha256})"
-            for ev, i in zip(loaded.evidence, order, strict=True)]
-
-
-def _scenario_blocks(loaded: LoadedScenario, lang: str, cache_dir: Path | None,
-                     seed: int | None, level: int, per_variant: bool = False) -> list[Block]:
+    """Objectives, case, evidence, and every task with answer, method, hints and notes."""
     from runner.session.keys import resolve_keys
 
     m = loaded.model
+    per_variant = bool(loaded.generated)
+    if per_variant:  # the answers below are those of one variant: the seed's, or seed 0
+        loaded = _variant(loaded, 0 if seed is None else seed)
+        m = loaded.model
     h = (f"h{level}", f"h{level + 1}", f"h{level + 2}")
     out: list[Block] = [(h[0], pick_text(m.title, lang))]
+    same = label("same", lang) if not per_variant else label("per_variant", lang)
     facts = [(label("level", lang), label(m.difficulty, lang)),
              (label("timing", lang), f"{m.estimated_minutes} {label('minutes', lang)}"),
              (label("blocks", lang), ", ".join(blocks_of(m.tags)) or "-"),
-             # Shipped evidence: one key for everyone, so a seed changes nothing (said
-             # plainly rather than ignored); generated evidence: this seed's variant.
-             (label("answer", lang), f"{label('per_variant', lang)} ({label('seed', lang)} "
-              f"{seed})" if per_variant else label("same", lang) if seed is None
-              else f"{label('same', lang)} ({label('seed', lang)} {seed})")]
+             # Evidence generated per trainee has a key per variant: the handbook shows
+             # one variant's (the seed's) and says so; shipped evidence has one key.
+             (label("answer", lang), same if seed is None and not per_variant
+              else f"{same} ({label('seed', lang)} {0 if seed is None else seed})")]
     out.append(("dl", facts))
     if m.objectives:
         out += [(h[1], label("objectives", lang)),
@@ -70,12 +47,33 @@ def _scenario_blocks(loaded: LoadedScenario, lang: str, cache_dir: Path | None,
     if m.notes:
         out += [(h[1], label("notes", lang)), ("p", pick_text(m.notes, lang))]
     out += [(h[1], label("evidence", lang)),
-            ("ul", _evidence_lines(loaded, lang))]
+            ("ul", [f"{ev.name}: {description} (sha256 {ev.sha256})"
+                    for ev, description in _evidence(loaded, lang)])]
     keys = resolve_keys(loaded, cache_dir=cache_dir)
     out.append((h[1], label("tasks", lang)))
     for n, task in enumerate(m.tasks, start=1):
         out += _task_blocks(loaded, task.id, keys[task.id][0], lang, f"{n}.", h[2])
     return out
+
+
+def _variant(loaded: LoadedScenario, seed: int) -> LoadedScenario:
+    """The scenario as variant ``seed`` (files generated into a private temporary folder)."""
+    import tempfile
+
+    from runner.generate.materialize import materialize
+
+    folder = Path(tempfile.mkdtemp(prefix="dflab-handbook-"))
+    return materialize(loaded, seed, folder)
+
+
+def _evidence(loaded: LoadedScenario, lang: str) -> list[tuple[Any, str]]:
+    """Each evidence file with its description (generated files are named by the entry)."""
+    described = {}
+    for index, entry in enumerate(loaded.model.evidence):
+        names = [g.name for g in loaded.generated if g.index == index]
+        name = names[0] if names else evidence_name(entry.file or "", entry.name)
+        described[name] = pick_text(entry.description, lang) if entry.description else ""
+    return [(ev, described.get(ev.name, "")) for ev in loaded.evidence]
 
 
 def _task_blocks(loaded: LoadedScenario, task_id: str, key: Any, lang: str, number: str,

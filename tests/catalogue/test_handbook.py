@@ -58,3 +58,21 @@ def test_handbook_goes_to_a_file(cli, tmp_path: Path):
     out = tmp_path / "h.md"
     assert cli("handbook", "port-scan-triage", "--output", str(out)).code == 0
     assert out.read_text(encoding="utf-8").startswith("**Trainer's handbook**")
+
+
+def test_a_generated_scenario_shows_the_keys_of_the_seeds_variant(cli, tmp_path):
+    # Evidence generated per trainee: the handbook gives one variant's keys, says which,
+    # and they are the keys 'dflab variant' writes for that seed.
+    import yaml
+
+    pages = {seed: cli("handbook", "office-intrusion", "--format", "md", "--seed", seed)
+             for seed in ("1", "2")}
+    assert all(p.code == 0 for p in pages.values()), pages["1"].stderr
+    assert "variant (seed 1)" in pages["1"].stdout
+    made = cli("variant", "office-intrusion", "--seed", "1", "--out", str(tmp_path / "v"))
+    assert made.code == 0, made.stderr
+    sheet = yaml.safe_load((tmp_path / "v" / "answers.yaml").read_text(encoding="utf-8"))
+    answers = sheet.get("answers", sheet)
+    typed = [str(v) for v in answers.values() if isinstance(v, str | int)]
+    assert typed and all(v in pages["1"].stdout for v in typed[:3])
+    assert pages["1"].stdout != pages["2"].stdout

@@ -42,7 +42,8 @@ def test_filters(cli):
     assert _ids(cli, "--kind", "mailbox") == ["phishing-mail"]
     assert _ids(cli, "--language", "kk") == []
     assert _ids(cli, "--kind", "e01") == [] and len(_ids(cli, "--kind", "capture")) >= 4
-    assert _ids(cli, "--course", "first-responder") == ["ftp-credentials"]
+    assert _ids(cli, "--course", "first-responder") == ["ftp-credentials", "phone-chat",
+                                                         "usb-stick"]
     assert cli("list", "--block", "nosuch").code == 2
 
 

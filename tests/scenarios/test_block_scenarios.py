@@ -159,10 +159,10 @@ def test_icmp_exfil_file_rebuilt_from_tshark_as_the_hint_says(cli: CliRunner,
 
 def test_handbook_shows_a_generated_scenario_as_one_seeds_variant(cli: CliRunner,
                                                                   tmp_path: Path) -> None:
-    """Was an internal error (zip of evidence files with entries): now the variant's keys."""
-    sheet = _variant(cli, "tor-office", 1, tmp_path / "v")
-    made = cli("handbook", "tor-office", "--format", "md", "--lang", "ru")
+    """The handbook's keys for a seed are those of 'dflab variant --seed' for that seed."""
+    sheet = _variant(cli, "tor-office", 3, tmp_path / "v")
+    made = cli("handbook", "tor-office", "--format", "md", "--lang", "ru", "--seed", "3")
     assert made.code == 0, made.stderr
-    assert "вычисляется из варианта каждого слушателя (seed 1)" in made.stdout
+    assert "вычисляется из варианта каждого слушателя (seed 3)" in made.stdout
     assert sheet["tor-host"] in made.stdout and sheet["host-mac"] in made.stdout
     assert "{{" not in made.stdout  # every placeholder filled in

@@ -28,8 +28,10 @@ from runner.evidence.analyzers import (  # noqa: F401 - imported to register
     http,
     icmp,
     imessage,
+    lnk,
     mail,
     packets,
+    prefetch,
     scans,
     smtp,
     sqlite,
@@ -38,6 +40,7 @@ from runner.evidence.analyzers import (  # noqa: F401 - imported to register
     summary,
     tls,
     vlan,
+    wallet,
     wifi,
 )
 
@@ -65,8 +68,10 @@ BUILTIN_MODULES = (
     "http",
     "icmp",
     "imessage",
+    "lnk",
     "mail",
     "packets",
+    "prefetch",
     "scans",
     "smtp",
     "sqlite",
@@ -75,5 +80,6 @@ BUILTIN_MODULES = (
     "summary",
     "tls",
     "vlan",
+    "wallet",
     "wifi",
 )

@@ -12,11 +12,15 @@ from runner.evidence.kinds import (  # noqa: F401 - imported to register
     evtx,
     ewf,
     hive,
+    lnk,
     mailbox,
     picture,
+    prefetch,
     sqlite,
+    wallet,
 )
 
 BUILTIN_MODULES = (
-    "capture", "disk", "document", "ewf", "evtx", "hive", "mailbox", "picture", "sqlite",
+    "capture", "disk", "document", "ewf", "evtx", "hive", "lnk", "mailbox", "picture",
+    "prefetch", "sqlite", "wallet",
 )

@@ -19,7 +19,8 @@ KINDS = {
     "plaso_android_contacts2.db": "sqlite", "plaso_chrome_History": "sqlite",
     "plaso_firefox_places.sqlite": "sqlite", "plaso_imessage_chat.db": "sqlite",
     "plaso_System2.evtx": "evtx", "evtxattack_LM_sysmon_psexec_smb_meterpreter.evtx": "evtx",
-    "plaso_SAM": "hive",
+    "plaso_SAM": "hive", "plaso_NeroInfoTool.lnk": "lnk",
+    "plaso_NOTEPAD.EXE-D8414F97.pf": "prefetch", "btcrecover_bitcoincore-wallet.dat": "wallet",
 }
 
 

@@ -8,6 +8,7 @@ Then the templated reference solutions must score 100%.
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -123,7 +124,10 @@ def check_variant(loaded: LoadedScenario, seed: int, folder: Path,
                 continue
             result.cross_checked += 1
             found, _ = resolve_query_key(made, task.id, compiled.check, cache_dir)
-            verdict = compiled.checker.judge("\n".join(map(str, found.values)),
+            # several selected fields (a record's parts) come as a mapping: typed as JSON
+            typed = "\n".join(json.dumps(v) if isinstance(v, dict) else str(v)
+                               for v in found.values)
+            verdict = compiled.checker.judge(typed,
                                              keys[task.id][0], compiled.params, ctx)
             if verdict.status is not Status.CORRECT:
                 result.problems.append(

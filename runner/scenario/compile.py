@@ -67,7 +67,7 @@ def compile_answer(spec: Any, out: Collector, at: PathKey) -> CompiledAnswer | N
     if params is None:
         return None
     expected = spec["expected"]
-    check = _compile_check(spec.get("check"), out, (*at, "check"))
+    check = _compile_check(spec.get("check"), checker, params, out, (*at, "check"))
     if isinstance(expected, Mapping) and "story" in expected:
         return _compile_story(checker, params, expected, check, out, (*at, "expected"))
     if check is not None:
@@ -145,17 +145,21 @@ def _compile_story(checker: Checker, params: CheckerParams, expected: Mapping[st
     return CompiledAnswer(checker, params, None, None, story=dotted, check=check)
 
 
-def _compile_check(check: Any, out: Collector, at: PathKey) -> Mapping[str, Any] | None:
+def _compile_check(check: Any, checker: Checker, params: CheckerParams, out: Collector,
+                   at: PathKey) -> Mapping[str, Any] | None:
     if check is None:
         return None
     if not isinstance(check, Mapping) or "from" not in check:
         out.add(at, "'check' must be a fact query",
                 "write check: {from: TABLE, where: {...}, select: FIELD}")
         return None
-    from runner.evidence.query import check_query
+    from runner.evidence.query import AGGREGATES, check_query
 
-    for problem in check_query(check):
+    for problem in check_query(check, several=True):  # a record checks one field per part
         out.add(at, problem, "see docs/facts.md for tables and fields")
+    if check.get("pick", "unique") not in AGGREGATES and check.get("select") is not None:
+        for problem in checker.check_query_select(check["select"], params):
+            out.add((*at, "select"), problem, "see the 'select' row in docs/facts.md")
     return dict(check)
 
 

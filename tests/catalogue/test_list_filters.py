@@ -11,7 +11,8 @@ from runner.scenario.blocks import BLOCKS, evidence_kind
 # the evidence-kind story scenarios ship in English and Ukrainian so far (no Russian yet)
 STORY_IDS = {"usb-stick", "phishing-mail", "phone-chat"}
 # generated evidence is catalogued by the kind its generator writes (a tar is a plain file)
-STORY_KINDS = {"usb-stick": "disk", "phishing-mail": "mailbox", "phone-chat": "file"}
+STORY_KINDS = {"usb-stick": ["disk"], "phishing-mail": ["mailbox"], "phone-chat": ["file"],
+               "wifi-deauth": ["capture", "file"]}  # its wordlist is a plain file
 
 
 def _ids(cli, *args):
@@ -27,14 +28,14 @@ def test_json_gives_blocks_level_languages_and_evidence_kinds(cli):
         assert r["level"] in ("beginner", "intermediate", "advanced")
         assert r["languages"] == (["en", "uk"] if r["id"] in STORY_IDS else ["en", "ru", "uk"])
         assert r["evidence_kinds"] and r["minutes"] > 0
-        assert r["evidence_kinds"] == [STORY_KINDS.get(r["id"], "capture")]
+        assert r["evidence_kinds"] == STORY_KINDS.get(r["id"], ["capture"])
 
 
 def test_filters(cli):
-    assert _ids(cli, "--block", "mitm") == ["arp-poisoning", "linked-incidents"]
+    assert _ids(cli, "--block", "mitm") == ["arp-poisoning", "lan-mitm", "linked-incidents"]
     assert _ids(cli, "--level", "intermediate") == [
-        "arp-poisoning", "cleartext-credentials", "linked-incidents", "office-intrusion",
-        "phishing-mail", "phone-chat"]
+        "arp-poisoning", "cleartext-credentials", "cleartext-logins", "dmz-recon", "icmp-exfil",
+        "linked-incidents", "office-intrusion", "phishing-mail", "phone-chat"]
     assert "traceroute-path" in _ids(cli, "--language", "uk")
     assert set(_ids(cli, "--language", "ru")) == set(_ids(cli)) - STORY_IDS
     assert _ids(cli, "--kind", "disk") == ["usb-stick"]

@@ -29,14 +29,14 @@ def when(ts: float | None) -> str:
 def scenario_table(rows: Iterable[dict[str, Any]]) -> Table:
     table = Table(title="Scenarios", box=box.SIMPLE_HEAD)
     for col in ("id", "title", "level", "min", "block", "lang"):
-        # Ids stay whole (trainees copy them into 'dflab start'); blocks and language codes
-        # go one a line; only the titles fold to what is left at 80 columns.
+        # Ids and levels stay whole (trainees copy ids into 'dflab start'); titles, blocks
+        # and language codes fold to what is left at 80 columns.
         table.add_column(col, overflow="fold", no_wrap=col in ("id", "level", "min"),
                          min_width={"title": 10, "lang": 2}.get(col))
     for r in rows:
         table.add_row(r["id"], r["title"], r["difficulty"], str(r["minutes"]),
-                      "\n".join(r.get("blocks", [])),
-                      "\n".join(r.get("languages", [])))
+                      ", ".join(r.get("blocks", [])),
+                      " ".join(r.get("languages", [])))
     return table
 
 

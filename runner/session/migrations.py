@@ -160,6 +160,9 @@ MIGRATIONS: list[Step] = [
     _sql(BASELINE),
     _sql(CLASS_META_AND_LOGINS),
     _attempt_tally,  # 3: per-task attempt tally (issue 10.13: answers cost O(1) in attempts)
+    # 4: a session's events by kind: grants are read on every answer, and a class server's
+    # events table holds every seat's history.
+    _sql("CREATE INDEX IF NOT EXISTS events_by_session ON events (session_id, kind)"),
 ]
 
 

@@ -116,3 +116,29 @@ def inner_checker(kind: str, item: dict[str, Any], *, excluded: Collection[str],
     if kind in excluded or not checker.accepts_text:
         raise param_error(f"{holder} cannot hold '{kind}' values")
     return checker, checker.parse_params(item)
+
+
+MAX_LIST_TEXT = 1_100_000  # a set or sequence answer: about MAX_MEMBERS long values
+
+
+def normalize_items(pieces: list[str], raw: str, checker: Checker, item: CheckerParams, *,
+                    of: str, word: str, empty_hint: str, limit: int) -> list[str]:
+    """Each piece of a set or sequence answer normalised by its inner checker, in order.
+
+    ``word`` names a piece in messages ("member", "element"); an invalid piece is reported
+    by its number, with the inner checker's own message and hint.
+    """
+    if len(raw) > MAX_LIST_TEXT:
+        raise InvalidAnswer("The answer is too long.", f"List the {word}s, one per line.")
+    if not pieces:
+        raise InvalidAnswer("The answer is empty.", empty_hint)
+    if len(pieces) > limit:
+        raise InvalidAnswer(f"The answer lists more than {limit} {word}s.", "")
+    out = []
+    for number, piece in enumerate(pieces, 1):
+        try:
+            out.append(checker.normalize(piece, item))
+        except InvalidAnswer as exc:
+            raise InvalidAnswer(f"{word.capitalize()} {number} is not a valid {of}: {exc}",
+                                exc.hint) from None
+    return out

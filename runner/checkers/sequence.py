@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from runner.checkers._common import inner_checker
+from runner.checkers._common import MAX_LIST_TEXT, inner_checker, normalize_items
 from runner.checkers.base import (
     Checker,
     CheckerParams,
@@ -97,21 +97,12 @@ class SequenceChecker(Checker):
     def elements(self, raw: str, params: SequenceParams) -> list[str]:
         """The normalised elements of an answer, in order (repeats kept: a path may loop)."""
         checker, item = element_checker(params)
-        if len(raw) > 1_100_000:
-            raise InvalidAnswer("The answer is too long.", "List the elements, one per line.")
-        pieces = split_elements(raw, params.of)
-        if not pieces:
-            raise InvalidAnswer("The answer is empty.", "List the elements in order, one per line.")
-        if len(pieces) > MAX_MEMBERS:
-            raise InvalidAnswer(f"The answer lists more than {MAX_MEMBERS} elements.", "")
-        out = []
-        for number, piece in enumerate(pieces, 1):
-            try:
-                out.append(checker.normalize(piece, item))
-            except InvalidAnswer as exc:
-                raise InvalidAnswer(f"Element {number} is not a valid {params.of}: {exc}",
-                                    exc.hint) from None
-        return out
+        # Split only after the length check inside normalize_items would pass: a huge
+        # answer is refused before any splitting work.
+        pieces = split_elements(raw, params.of) if len(raw) <= MAX_LIST_TEXT else []
+        return normalize_items(pieces, raw, checker, item, of=params.of, word="element",
+                               empty_hint="List the elements in order, one per line.",
+                               limit=MAX_MEMBERS)
 
     def normalize(self, raw: str, params: CheckerParams) -> str:
         assert isinstance(params, SequenceParams)

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from runner.checkers._common import inner_checker
+from runner.checkers._common import MAX_LIST_TEXT, inner_checker, normalize_items
 from runner.checkers.base import (
     Checker,
     CheckerParams,
@@ -114,22 +114,11 @@ class SetChecker(Checker):
     def members(self, raw: str, params: SetParams) -> list[str]:
         """The distinct normalised members of an answer, in answer order."""
         checker, item = member_checker(params)
-        if len(raw) > 1_100_000:
-            raise InvalidAnswer("The answer is too long.", "List the members, one per line.")
-        pieces = split_members(raw, params.of)
-        if not pieces:
-            raise InvalidAnswer("The answer is empty.", "List the members separated by commas.")
-        if len(pieces) > MAX_MEMBERS:
-            raise InvalidAnswer(f"The answer lists more than {MAX_MEMBERS} members.", "")
-        seen: dict[str, None] = {}
-        for number, piece in enumerate(pieces, 1):
-            try:
-                seen[checker.normalize(piece, item)] = None
-            except InvalidAnswer as exc:
-                raise InvalidAnswer(
-                    f"Member {number} is not a valid {params.of}: {exc}", exc.hint
-                ) from None
-        return list(seen)
+        pieces = split_members(raw, params.of) if len(raw) <= MAX_LIST_TEXT else []
+        normalized = normalize_items(pieces, raw, checker, item, of=params.of, word="member",
+                                     empty_hint="List the members separated by commas.",
+                                     limit=MAX_MEMBERS)
+        return list(dict.fromkeys(normalized))
 
     def normalize(self, raw: str, params: CheckerParams) -> str:
         assert isinstance(params, SetParams)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from runner.generate.materialize import materialize
 from runner.handbook.labels import label
 from runner.scenario.blocks import blocks_of
 from runner.scenario.checks import evidence_name
@@ -22,12 +23,21 @@ Block = tuple[str, Any]  # ("h1"|"h2"|"h3"|"p"|"ul"|"dl"|"pre", payload)
 def scenario_blocks(loaded: LoadedScenario, lang: str, cache_dir: Path | None,
                     seed: int | None = None, level: int = 1) -> list[Block]:
     """Objectives, case, evidence, and every task with answer, method, hints and notes."""
+    import tempfile
+
+    # A generated scenario's variant lives only while its keys are computed.
+    with tempfile.TemporaryDirectory(prefix="dflab-handbook-") as folder:
+        return _scenario_blocks(loaded, lang, cache_dir, seed, level, Path(folder))
+
+
+def _scenario_blocks(loaded: LoadedScenario, lang: str, cache_dir: Path | None,
+                     seed: int | None, level: int, folder: Path) -> list[Block]:
     from runner.session.keys import resolve_keys
 
     m = loaded.model
     per_variant = bool(loaded.generated)
     if per_variant:  # the answers below are those of one variant: the seed's, or seed 0
-        loaded = _variant(loaded, 0 if seed is None else seed)
+        loaded = materialize(loaded, 0 if seed is None else seed, folder)
         m = loaded.model
     h = (f"h{level}", f"h{level + 1}", f"h{level + 2}")
     out: list[Block] = [(h[0], pick_text(m.title, lang))]
@@ -54,16 +64,6 @@ def scenario_blocks(loaded: LoadedScenario, lang: str, cache_dir: Path | None,
     for n, task in enumerate(m.tasks, start=1):
         out += _task_blocks(loaded, task.id, keys[task.id][0], lang, f"{n}.", h[2])
     return out
-
-
-def _variant(loaded: LoadedScenario, seed: int) -> LoadedScenario:
-    """The scenario as variant ``seed`` (files generated into a private temporary folder)."""
-    import tempfile
-
-    from runner.generate.materialize import materialize
-
-    folder = Path(tempfile.mkdtemp(prefix="dflab-handbook-"))
-    return materialize(loaded, seed, folder)
 
 
 def _evidence(loaded: LoadedScenario, lang: str) -> list[tuple[Any, str]]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.classroom.copied import copied_flags
+from runner.classroom.course_step import COURSE, current_scenario
 from runner.classroom.lifecycle import load_class_scenarios
 from runner.classroom.quota import QUOTA_KEY
 from runner.classroom.store import ClassRow, SeatRow
@@ -60,7 +61,15 @@ def seat_view(seat: SeatRow, cls: ClassRow, labs: list[LabScore], errors: list[s
         "sessions": {lab.scenario_id: lab.session_id for lab in labs},
         "errors": errors,
         "copied": copied or [],
+        # A course class shows each scenario's standing apart (board columns, --json).
+        "by_scenario": {lab.scenario_id: _standing(lab) for lab in labs},
     }
+
+
+def _standing(lab: LabScore) -> dict[str, Any]:
+    part = Summary.of(lab.scores)
+    return {"solved": part.solved, "tasks": part.total, "score": part.score,
+            "max_score": part.max_score, "percent": part.percent}
 
 
 def class_status(home: Path, name: str, now: float | None = None,
@@ -87,5 +96,7 @@ def class_status(home: Path, name: str, now: float | None = None,
                              copied)
             seats.append({**view, "connected": online.get(seat.seat, 0),
                           "work_over_quota": seat.seat in over_quota})
+        course, current = classes.meta(name, COURSE), current_scenario(classes, name)
         return {"class": cls.name, "scenarios": list(cls.scenarios), "minutes": cls.minutes,
+                "course": course, "current": current,
                 "frozen": cls.frozen, "created_at": cls.created_at, "at": now, "seats": seats}

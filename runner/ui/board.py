@@ -48,8 +48,16 @@ def board_table(status: dict[str, Any], now: float | None = None) -> RenderableT
 
 def _table(status: dict[str, Any], now: float, width: int) -> Table:
     frozen = " [collected]" if status["frozen"] else ""
-    table = Table(title=f"Class {status['class']}{frozen}: {', '.join(status['scenarios'])}",
-                  box=box.SIMPLE_HEAD, expand=False, pad_edge=False)
+    scenarios: list[str] = status["scenarios"]
+    current = status.get("current") or ""
+    if status.get("course"):
+        at = scenarios.index(current) + 1 if current in scenarios else 1
+        title = (f"Class {status['class']}{frozen}: course {status['course']}, "
+                 f"now {current or scenarios[0]} ({at}/{len(scenarios)})")
+    else:
+        title = f"Class {status['class']}{frozen}: {', '.join(scenarios)}"
+    table = Table(title=title, box=box.SIMPLE_HEAD, expand=False, pad_edge=False)
+    shown = _scenario_columns(scenarios, current, width)
     rows = []
     for seat in status["seats"]:
         # "+ssh": the trainee is logged in through the gateway right now.
@@ -63,10 +71,12 @@ def _table(status: dict[str, Any], now: float, width: int) -> Table:
             Text(f"{seat['solved']}/{seat['tasks']}"),
             Text(f"{fmt(seat['score'])}/{fmt(seat['max_score'])}"), Text(str(seat["attempts"])),
             Text(str(seat["hints"])), Text(ago(seat["last_activity"], now).replace(" ago", "")),
-            Text(clock(left), style=left_style)])
+            Text(clock(left), style=left_style),
+            *(_percent(seat.get("by_scenario", {}).get(scenarios[i])) for i in shown)])
     # Every column keeps its full width on an 80-column classroom terminal; only the
     # trainee's name gives way (cut with an ellipsis to what the others leave).
-    headers = ("seat", "trainee", "state", "solved", "score", "tries", "hints", "idle", "left")
+    headers = ("seat", "trainee", "state", "solved", "score", "tries", "hints", "idle", "left",
+               *(f"#{i + 1}" + ("*" if scenarios[i] == current else "") for i in shown))
     widest = [max([len(col), *(r[i].cell_len for r in rows)]) for i, col in enumerate(headers)]
     # Each column boundary takes 3 cells (padding and the box's blank rule), each edge 1.
     others = sum(w for i, w in enumerate(widest) if i != 1) + 3 * (len(headers) - 1) + 2
@@ -86,6 +96,29 @@ def _table(status: dict[str, Any], now: float, width: int) -> Table:
     over = [s["seat"] for s in seats if s.get("work_over_quota")]
     if over:
         table.caption += f"\n/work over quota (not enforced): {', '.join(over)}"
+    if shown:
+        table.caption += "\n" + ", ".join(f"#{i + 1} {scenarios[i]}" for i in shown) + (
+            " (* now)" if current else "")
     if any(s.get("copied") for s in seats):
         table.caption += "\nC: an answer right for another seat's variant only (copied?)"
     return table
+
+
+# What the nine fixed columns take at their narrowest, plus a short trainee name.
+_FIXED_WIDTH = 62
+_SCENARIO_WIDTH = 7  # "#10*" or "100%" and the column boundary
+
+
+def _scenario_columns(scenarios: list[str], current: str, width: int) -> list[int]:
+    """Which scenarios get a percent column: all if they fit, else only the current one."""
+    if len(scenarios) < 2:
+        return []
+    if _FIXED_WIDTH + _SCENARIO_WIDTH * len(scenarios) <= width:
+        return list(range(len(scenarios)))
+    return [scenarios.index(current)] if current in scenarios else []
+
+
+def _percent(standing: dict[str, Any] | None) -> Text:
+    if not standing:
+        return Text("-", style="dim")
+    return Text(f"{standing['percent']:.0f}%")

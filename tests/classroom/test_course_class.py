@@ -45,6 +45,16 @@ def test_course_class_runs_from_first_to_second_scenario(cli, home, roster, tmp_
     assert moved == {"class": "week", "previous": "traceroute-path",
                      "current": "port-scan-triage"}
     _answer(home, "port-scan-triage", "scanner", "172.16.0.9")
+    status = json.loads(cli("class", "status", "week", "--json").stdout)
+    assert (status["course"], status["current"]) == ("two-days", "port-scan-triage")
+    (seat,) = status["seats"]
+    assert set(seat["by_scenario"]) == {"traceroute-path", "port-scan-triage"}
+    assert seat["by_scenario"]["traceroute-path"]["solved"] == 1
+    assert seat["by_scenario"]["port-scan-triage"]["solved"] == 0
+    board = cli("class", "board", "week", "--once").stdout
+    assert "course two-days, now port-scan-triage (2/2)" in board
+    assert "#1 traceroute-path, #2 port-scan-triage (* now)" in board
+    assert "#2*" in board
     last = cli("class", "next", "week")
     assert last.code != 0 and "already on its last scenario" in last.stderr
     cli("class", "export", "week", "--format", "json", "--output", str(tmp_path))

@@ -20,7 +20,6 @@ from runner.generate.materialize import SEED_BITS, materialize, variant_seed
 from runner.home import Home
 from runner.scenario.catalogue import resolve_ref
 from runner.scenario.loader import LoadedScenario, load_scenario
-from runner.scenario.model import FileRef
 
 ANSWERS_FILE = "answers.yaml"
 
@@ -69,18 +68,15 @@ def run_variant(args: argparse.Namespace, ctx: Ctx) -> int:
 def answer_sheet(made: LoadedScenario, out: Path, cache_dir: Path | None) -> dict[str, Any]:
     """A trainer's answers for this variant: the templated reference solution of each task,
     else its key; files a solution names are copied under ``out/solutions``."""
+    from runner.session.grading import solutions
     from runner.session.keys import resolve_keys
 
     keys = resolve_keys(made, cache_dir)
+    given = solutions(made, out)
     sheet: dict[str, Any] = {}
-    for task in made.model.tasks:
-        if isinstance(task.solution, FileRef):
-            target = out / "solutions" / Path(task.solution.file).name
-            target.parent.mkdir(exist_ok=True)
-            shutil.copyfile(made.resolve(task.solution.file), target)
-            sheet[task.id] = {"file": f"solutions/{target.name}"}
-        elif task.solution is not None:
-            sheet[task.id] = task.solution
+    for task in made.model.tasks:  # in task order, a key where no solution is written
+        if task.id in given:
+            sheet[task.id] = given[task.id]
         elif keys[task.id][0].values:
             values = list(keys[task.id][0].values)
             sheet[task.id] = values if len(values) > 1 else values[0]

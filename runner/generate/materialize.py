@@ -23,10 +23,10 @@ from runner.errors import InputError
 from runner.evidence.manifest import EvidenceFile
 from runner.generate.seeds import derive_seed
 from runner.generate.variables import render_any
-from runner.generate.variant import generate_variant
+from runner.generate.variant import CARRIED_DIR, generate_variant
 from runner.scenario.compile import compile_answer
 from runner.scenario.loader import LoadedScenario
-from runner.scenario.model import Task
+from runner.scenario.model import FileRef, Task
 from runner.scenario.problems import Collector, ScenarioError
 from runner.scenario.stories import GenEvidence, StoryRun, VariantInfo
 
@@ -54,7 +54,17 @@ def materialize(loaded: LoadedScenario, seed: int, folder: Path) -> LoadedScenar
     for entry in loaded.generated:
         evidence.append(EvidenceFile(entry.name, folder / entry.name, by_name[entry.name]))
     made = dataclasses.replace(loaded, evidence=evidence, variant=info, template=loaded)
-    return render_scenario(made, info.values)
+    return _carried_solutions(render_scenario(made, info.values), folder)
+
+
+def _carried_solutions(loaded: LoadedScenario, folder: Path) -> LoadedScenario:
+    """A solution naming a file the story carried (``{file: "{{x.path}}"}``, which renders
+    to ``carried/NAME``) is that file in this variant's folder."""
+    tasks = [task.model_copy(update={"solution": FileRef(file=str(folder / task.solution.file))})
+             if isinstance(task.solution, FileRef)
+             and task.solution.file.startswith(f"{CARRIED_DIR}/") else task
+             for task in loaded.model.tasks]
+    return dataclasses.replace(loaded, model=loaded.model.model_copy(update={"tasks": tasks}))
 
 
 def render_scenario(loaded: LoadedScenario, values: dict[str, Any]) -> LoadedScenario:

@@ -36,6 +36,9 @@ class GenContext:
     base_dir: Path
     values: dict[str, Any]
     hosts: dict[str, Host] = field(default_factory=dict)
+    # Where files the story carries (payloads, attachments) are kept for reference
+    # solutions; None when nothing is written (validate's dry run).
+    carry_dir: Path | None = None
 
     def rng(self, *scope: str) -> random.Random:
         """A random stream private to this output and ``scope`` (e.g. one event's id)."""

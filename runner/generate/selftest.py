@@ -133,7 +133,8 @@ def check_variant(loaded: LoadedScenario, seed: int, folder: Path,
                 result.problems.append(
                     f"task '{task.id}': the story says {list(keys[task.id][0].values)}, the "
                     f"analyzers find {list(found.values)}")
-        graded = grade(made, solutions(made), made.path.parent, cache_dir)
+        with tempfile.TemporaryDirectory(prefix="dflab-solutions-") as stage:
+            graded = grade(made, solutions(made, Path(stage)), Path(stage), cache_dir)
         result.percent = float(total(graded)["percent"])
         result.problems += [f"task '{r.task}': reference solution {r.state.value}: "
                             f"{r.verdict.feedback}" for r in graded if r.earned < r.points]

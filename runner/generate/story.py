@@ -155,9 +155,11 @@ def draw(story: LoadedStory, seed: int, out: Collector | None = None) -> Drawn:
     return Drawn(values, hosts, params)
 
 
-def context(story: LoadedStory, seed: int, output: str, drawn: Drawn) -> GenContext:
-    """The context one output's generator runs in."""
-    return GenContext(story.id, seed, output, story.base_dir, drawn.values, drawn.hosts)
+def context(story: LoadedStory, seed: int, output: str, drawn: Drawn,
+            carry_dir: Path | None = None) -> GenContext:
+    """The context one output's generator runs in (``carry_dir``: see GenContext)."""
+    return GenContext(story.id, seed, output, story.base_dir, drawn.values, drawn.hosts,
+                      carry_dir)
 
 
 def _guard(out: Collector | None, where: PathKey, action: Any) -> Any:

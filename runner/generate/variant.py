@@ -30,6 +30,10 @@ class Variant:
     values: dict[str, Any] = field(default_factory=dict)
 
 
+# Beside the evidence, never mounted (a lab gets the evidence files one by one).
+CARRIED_DIR = "carried"
+
+
 def generate_variant(story: LoadedStory, seed: int, out_dir: Path,
                      outputs: Iterable[str] | None = None,
                      names: dict[str, str] | None = None) -> Variant:
@@ -52,7 +56,8 @@ def generate_variant(story: LoadedStory, seed: int, out_dir: Path,
         generator = registry().get(story.model.outputs[name]["kind"])
         target = out_dir / (names or {}).get(name, f"{name}{generator.suffix}")
         partial = target.with_name(f".{target.name}.partial")
-        produced = generator.generate(drawn.params[name], context(story, seed, name, drawn),
+        produced = generator.generate(drawn.params[name], context(story, seed, name, drawn,
+                                                           out_dir / CARRIED_DIR),
                                       partial if name in wanted else Path(os.devnull))
         _merge(drawn.values, produced, name)
         if name in wanted:

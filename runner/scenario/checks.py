@@ -46,7 +46,8 @@ def check_tasks(model: Scenario, answers: dict[str, CompiledAnswer], path: Path,
         if task.solution is None:
             out.warn((*at,), "no reference solution", "add 'solution:' so 'dflab verify' can "
                      "self-test this task")
-        elif answers.get(task.id) and isinstance(task.solution, FileRef):
+        elif (answers.get(task.id) and isinstance(task.solution, FileRef)
+              and "{{" not in task.solution.file):  # a story's file: checked per variant
             solution_file = path.parent / task.solution.file
             if not solution_file.is_file():
                 out.add((*at, "solution", "file"), f"solution file not found: {solution_file}",

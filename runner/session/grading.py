@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -107,15 +108,25 @@ def grade(loaded: LoadedScenario, answers: Mapping[str, Any], base_dir: Path,
     return results
 
 
-def solutions(loaded: LoadedScenario) -> dict[str, Any]:
-    """The reference solutions as an answer sheet (file paths relative to the scenario)."""
+def solutions(loaded: LoadedScenario, stage: Path | None = None) -> dict[str, Any]:
+    """The reference solutions as an answer sheet: file paths relative to the scenario, or,
+    with ``stage``, copied under ``stage/solutions`` and relative to ``stage`` (a variant's
+    solution files live beside its evidence, outside the scenario's folder)."""
     sheet: dict[str, Any] = {}
     for task in loaded.model.tasks:
         if isinstance(task.solution, FileRef):
-            sheet[task.id] = {"file": task.solution.file}
+            sheet[task.id] = {"file": task.solution.file if stage is None
+                              else _staged(loaded.resolve(task.solution.file), stage)}
         elif task.solution is not None:
             sheet[task.id] = task.solution
     return sheet
+
+
+def _staged(source: Path, stage: Path) -> str:
+    target = stage / "solutions" / source.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    return f"solutions/{target.name}"
 
 
 def _as_file(value: Any, accepts_text: bool) -> str | None:

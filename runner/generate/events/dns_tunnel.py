@@ -71,7 +71,8 @@ class DnsTunnel(Event):
                          back.frame(udp_segment(back, 53, port, answer)))
             t += int(params.interval * NS * ctx.rng.uniform(0.7, 1.3))
         return {"client": client.ip, "resolver": resolver.ip, "domain": params.domain,
-                "queries": len(names), "file": params.payload.name, **digests(data)}
+                "queries": len(names), "file": params.payload.name,
+                **digests(data, ctx.gen, params.payload.name)}
 
 
 def _txt_response(name: str, qid: int, text: str) -> bytes:

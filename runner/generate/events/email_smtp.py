@@ -55,7 +55,8 @@ class Email(Event):
             major, minor = kind.split("/", 1)
             message.add_attachment(data, maintype=major, subtype=minor,
                                    filename=params.attachment.name)
-            values["attachment"] = {"file": params.attachment.name, **digests(data)}
+            values["attachment"] = {"file": params.attachment.name,
+                                    **digests(data, ctx.gen, params.attachment.name)}
             # the library draws the MIME boundary from the global random stream
             message.set_boundary(f"===============_{ctx.rng.getrandbits(64):016x}==")
         text = message.as_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")

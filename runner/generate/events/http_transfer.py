@@ -65,4 +65,4 @@ class HttpTransfer(Event):
         port = "" if params.port == 80 else f":{params.port}"
         return {"client": client.ip, "server": server.ip, "direction": params.direction,
                 "method": method, "url": f"http://{params.host_name}{port}{path}", "file": name,
-                "content_type": ctype, **digests(data)}
+                "content_type": ctype, **digests(data, ctx.gen, name)}

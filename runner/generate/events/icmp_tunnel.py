@@ -55,4 +55,4 @@ class IcmpTunnel(Event):
             t += int(params.interval * NS * ctx.rng.uniform(0.8, 1.2))
             count += 1
         return {"client": client.ip, "server": server.ip, "requests": count,
-                "file": params.payload.name, **digests(data)}
+                "file": params.payload.name, **digests(data, ctx.gen, params.payload.name)}

@@ -26,7 +26,7 @@ TWELVE = {"network-basics", "port-scan", "mitm", "wireless", "phishing", "creden
 def _catalogue(cli: CliRunner) -> list[dict[str, object]]:
     listed = cli("list", "--json")
     assert listed.code == 0, listed.stderr
-    rows: list[dict[str, object]] = json.loads(listed.stdout)
+    rows: list[dict[str, object]] = json.loads(listed.stdout)["scenarios"]
     return rows
 
 

@@ -38,16 +38,10 @@ def pin_acquisition_time(path: Path, when: datetime) -> None:
                          fix="report this as a dflab bug with the story and seed")
     out = bytearray(data[:FILE_HEADER])
     sectors_at = 0
-    for kind, body, size in _sections(data, path):
-        if kind in (b"header", b"header2"):
-            body = _restamp(body, kind, when)
+    for kind, stored, size in _sections(data, path):
         if kind == b"sectors":
             sectors_at = len(out)
-        if kind in _TABLES:
-            table = bytearray(body)
-            struct.pack_into("<Q", table, 8, sectors_at)
-            struct.pack_into("<I", table, 20, zlib.adler32(bytes(table[:20])))
-            body = bytes(table)
+        body = _rewritten(kind, stored, when, sectors_at)
         offset = len(out)
         done = size == 0
         descriptor = bytearray(DESCRIPTOR)
@@ -76,6 +70,19 @@ def _sections(data: bytes, path: Path) -> list[tuple[bytes, bytes, int]]:
                                  fix="report this as a dflab bug with the story and seed")
             return found
         offset = following
+
+
+def _rewritten(kind: bytes, body: bytes, when: datetime, sectors_at: int) -> bytes:
+    """A section's data with the dates pinned (header tables) or the chunks' new base
+    offset (tables, whose header carries its own Adler-32); other sections unchanged."""
+    if kind in (b"header", b"header2"):
+        return _restamp(body, kind, when)
+    if kind in _TABLES:
+        table = bytearray(body)
+        struct.pack_into("<Q", table, 8, sectors_at)
+        struct.pack_into("<I", table, 20, zlib.adler32(bytes(table[:20])))
+        return bytes(table)
+    return body
 
 
 def _restamp(body: bytes, kind: bytes, when: datetime) -> bytes:

@@ -36,6 +36,10 @@ class GenContext:
     base_dir: Path
     values: dict[str, Any]
     hosts: dict[str, Host] = field(default_factory=dict)
+    # The outputs listed before this one (name -> kind), and their files once generated:
+    # an E01 acquired from a medium, or a working copy of it, reads the medium's bytes.
+    earlier: dict[str, str] = field(default_factory=dict)
+    files: dict[str, Path] = field(default_factory=dict)
     # Where files the story carries (payloads, attachments) are kept for reference
     # solutions; None when nothing is written (validate's dry run).
     carry_dir: Path | None = None
@@ -47,6 +51,19 @@ class GenContext:
     def render(self, value: Any) -> Any:
         """Fill ``{{name.field}}`` placeholders from the story values."""
         return render_any(value, self.values)
+
+    def source(self, name: str, kinds: tuple[str, ...]) -> Path | None:
+        """The file of the earlier output ``name``, which must be of one of ``kinds``;
+        None while validating (nothing is generated yet). A name that is not an earlier
+        output of those kinds is an :class:`InputError` saying which ones are."""
+        fitting = [n for n, kind in self.earlier.items() if kind in kinds]
+        if name not in fitting:
+            raise InputError(
+                f"output '{self.output}': 'source: {name}' is not an output listed before it "
+                f"of kind {' or '.join(kinds)}",
+                fix=f"use one of: {', '.join(fitting)}" if fitting
+                else f"list a {kinds[0]} output before '{self.output}'")
+        return self.files.get(name)
 
     def host(self, key: str) -> Host:
         """The host named ``key``; an unknown name says which hosts exist."""

@@ -150,16 +150,25 @@ def draw(story: LoadedStory, seed: int, out: Collector | None = None) -> Drawn:
         checked = _validated(generator.Params, rendered, out, where, extra=("kind",))
         if checked is not None:
             params[name] = checked
-            ctx = GenContext(model.id, seed, name, story.base_dir, values, hosts)
+            ctx = GenContext(model.id, seed, name, story.base_dir, values, hosts,
+                             earlier=_earlier(model, name))
             _guard(out, where, lambda g=generator, c=checked, x=ctx: g.check(c, x))
     return Drawn(values, hosts, params)
 
 
 def context(story: LoadedStory, seed: int, output: str, drawn: Drawn,
+            files: dict[str, Path] | None = None,
             carry_dir: Path | None = None) -> GenContext:
-    """The context one output's generator runs in (``carry_dir``: see GenContext)."""
+    """The context one output's generator runs in (``files``: the earlier outputs';
+    ``carry_dir``: see GenContext)."""
     return GenContext(story.id, seed, output, story.base_dir, drawn.values, drawn.hosts,
-                      carry_dir)
+                      earlier=_earlier(story.model, output), files=dict(files or {}),
+                      carry_dir=carry_dir)
+
+
+def _earlier(model: Story, output: str) -> dict[str, str]:
+    names = list(model.outputs)
+    return {n: str(model.outputs[n].get("kind", "")) for n in names[:names.index(output)]}
 
 
 def _guard(out: Collector | None, where: PathKey, action: Any) -> Any:

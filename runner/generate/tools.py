@@ -25,6 +25,7 @@ from runner.errors import DflabError, InputError
 PACKAGES = {
     "mkfs.vfat": "dosfstools", "mcopy": "mtools", "mmd": "mtools", "mdel": "mtools",
     "mlabel": "mtools",
+    "ewfacquire": "ewf-tools",
     "mkfs.ext4": "e2fsprogs", "debugfs": "e2fsprogs", "sfdisk": "fdisk",
 }
 

@@ -7,7 +7,7 @@ later run could mistake for evidence.
 
 from __future__ import annotations
 
-import os
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,18 +52,26 @@ def generate_variant(story: LoadedStory, seed: int, out_dir: Path,
     out_dir.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
     hashes: dict[str, str] = {}
-    for name in story.model.outputs:
-        generator = registry().get(story.model.outputs[name]["kind"])
-        target = out_dir / (names or {}).get(name, f"{name}{generator.suffix}")
-        partial = target.with_name(f".{target.name}.partial")
-        produced = generator.generate(drawn.params[name], context(story, seed, name, drawn,
-                                                           out_dir / CARRIED_DIR),
-                                      partial if name in wanted else Path(os.devnull))
-        _merge(drawn.values, produced, name)
-        if name in wanted:
+    made: dict[str, Path] = {}
+    # Outputs the lab does not show are still made (their values are keys, and a later
+    # output may be read from one: the seized medium an E01 is acquired from), in a
+    # private folder removed at the end.
+    with tempfile.TemporaryDirectory(prefix="dflab-unshown-") as unshown:
+        for name in story.model.outputs:
+            generator = registry().get(story.model.outputs[name]["kind"])
+            target = out_dir / (names or {}).get(name, f"{name}{generator.suffix}")
+            if name not in wanted:
+                target = Path(unshown) / f"{name}{generator.suffix}"
+            partial = target.with_name(f".{target.name}.partial")
+            produced = generator.generate(
+                drawn.params[name],
+                context(story, seed, name, drawn, made, out_dir / CARRIED_DIR), partial)
+            _merge(drawn.values, produced, name)
             partial.replace(target)
-            files[name] = target
-            hashes[name] = sha256_file(target)
+            made[name] = target
+            if name in wanted:
+                files[name] = target
+                hashes[name] = sha256_file(target)
     return Variant(story.id, seed, files, hashes, drawn.values)
 
 

@@ -12,7 +12,9 @@ from runner.scenario.blocks import BLOCKS, evidence_kind
 STORY_IDS = {"usb-stick", "phishing-mail", "phone-chat"}
 # generated evidence is catalogued by the kind its generator writes (a tar is a plain file)
 STORY_KINDS = {"usb-stick": ["disk"], "phishing-mail": ["mailbox"], "phone-chat": ["file"],
-               "wifi-deauth": ["capture", "file"]}  # its wordlist is a plain file
+               "wifi-deauth": ["capture", "file"],  # its wordlist is a plain file
+               # an E01, a log and a form (plain files), raw working copies
+               "evidence-handling": ["ewf", "file", "disk"]}
 
 
 def _ids(cli, *args):
@@ -38,12 +40,13 @@ def test_filters(cli):
         "linked-incidents", "office-intrusion", "phishing-mail", "phone-chat"]
     assert "traceroute-path" in _ids(cli, "--language", "uk")
     assert set(_ids(cli, "--language", "ru")) == set(_ids(cli)) - STORY_IDS
-    assert _ids(cli, "--kind", "disk") == ["usb-stick"]
+    assert _ids(cli, "--kind", "disk") == ["evidence-handling", "usb-stick"]
     assert _ids(cli, "--kind", "mailbox") == ["phishing-mail"]
     assert _ids(cli, "--language", "kk") == []
+    assert _ids(cli, "--kind", "ewf") == ["evidence-handling"]
     assert _ids(cli, "--kind", "e01") == [] and len(_ids(cli, "--kind", "capture")) >= 4
-    assert _ids(cli, "--course", "first-responder") == ["ftp-credentials", "phone-chat",
-                                                         "usb-stick"]
+    assert _ids(cli, "--course", "first-responder") == ["evidence-handling", "ftp-credentials",
+                                                         "phone-chat", "usb-stick"]
     assert cli("list", "--block", "nosuch").code == 2
 
 

@@ -18,9 +18,9 @@ SCRIPT = (
     "lab answer path '\\Documents\\secret note.txt'; lab submit recovered /work/recovered.txt; "
     "lab score; touch /evidence/usb.img 2>/dev/null || echo evidence-read-only; "
     "grep ' /evidence/' /proc/mounts; "
-    "for t in fls icat mmls istat ewfinfo ewfverify photorec testdisk foremost exiftool sqlite3 "
-    "file xxd binwalk strings unzip python3; do command -v $t >/dev/null || echo missing-$t; "
-    "done"
+    "for t in fls icat mmls istat ifind ffind ewfinfo ewfverify cmp sha256sum photorec testdisk "
+    "foremost exiftool sqlite3 file xxd binwalk strings unzip python3; "
+    "do command -v $t >/dev/null || echo missing-$t; done"
 )
 
 

@@ -30,6 +30,7 @@ BLOCKS = {
     "dmz-recon": ("port-scan", "intermediate"),
     "tor-office": ("darkweb", "beginner"),
     "icmp-exfil": ("tunnelling-c2", "intermediate"),
+    "evidence-handling": ("first-responder", "beginner"),
 }
 LANGS = {"en", "uk", "ru"}
 # the first two story scenarios, tagged with their blocks and now in Russian too

@@ -20,8 +20,10 @@ RUN python3 -m venv /opt/dflab \
 
 FROM ${BASE}
 ARG DEBIAN_FRONTEND=noninteractive
+# The tools generators run to build per-trainee evidence (runner/generate/tools.py PACKAGES).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 \
+      dosfstools mtools e2fsprogs fdisk ewf-tools \
  && apt-get clean \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log
 COPY --from=build /opt/dflab /opt/dflab

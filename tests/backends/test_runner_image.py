@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,3 +32,18 @@ def test_version_and_help(runner_image: str, engine: Any) -> None:
 def test_list_reads_the_packaged_catalogue(runner_image: str, engine: Any) -> None:
     out = run(engine, runner_image, "list", "--json")
     assert '"scenarios"' in out and '"id"' in out
+
+
+def test_every_generator_tool_is_in_the_image(runner_image: str, engine: Any) -> None:
+    """Per-trainee disk evidence is generated where dflab runs: the image has the tools."""
+    from runner.generate.tools import PACKAGES
+
+    out = engine.containers.run(runner_image, ["-c", f"for t in {' '.join(PACKAGES)}; do command -v $t; done"],
+                                entrypoint="sh", remove=True, network_mode="none")
+    assert sorted(Path(line).name for line in bytes(out).decode().split()) == sorted(PACKAGES)
+
+
+def test_a_disk_variant_is_generated_in_the_image(runner_image: str, engine: Any) -> None:
+    out = run(engine, runner_image, "variant", "evidence-handling", "--seed", "1", "--out",
+              "/tmp/v", "--json")
+    assert '"stick.E01"' in out and '"sha256"' in out

@@ -1,4 +1,4 @@
-"""The story scenarios on disk, mail and phone evidence: valid in both languages, every
+"""The story scenarios on disk, mail and phone evidence: valid in all three languages, every
 variant self-tests, seats differ, and each variant's answer sheet is what the reference
 tools (The Sleuth Kit, sqlite3, the email package) read from that variant's evidence."""
 
@@ -49,14 +49,14 @@ def variant(cli: CliRunner, name: str, seed: int, out: Path) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("path", PATHS, ids=NAMES)
-def test_validates_cleanly_in_english_and_ukrainian(path: Path) -> None:
+def test_validates_cleanly_in_english_ukrainian_and_russian(path: Path) -> None:
     loaded, problems = validate_scenario(path)
     assert loaded is not None and problems == [], [p.one_line() for p in problems]
     assert loaded.model.lab == "disk"
     assert 5 <= len(loaded.model.tasks) <= 8
     for task in loaded.model.tasks:
-        assert isinstance(task.question, dict) and set(task.question) == {"en", "uk"}
-        assert task.hints and all(isinstance(h.text, dict) and set(h.text) == {"en", "uk"}
+        assert isinstance(task.question, dict) and set(task.question) == {"en", "ru", "uk"}
+        assert task.hints and all(isinstance(h.text, dict) and set(h.text) == {"en", "ru", "uk"}
                                   for h in task.hints)
         assert task.solution is not None
         assert task.answer["expected"].get("story"), task.id  # keys recomputed per variant

@@ -58,6 +58,11 @@ outputs:
   mail:
     kind: mailbox
     phish: {relay: relay.spam.example, relay_ip: 198.51.100.9, origin_ip: 203.0.113.5}
+  mail2:
+    kind: mailbox
+    ordinary: 2
+    phish: {reply_to: "helper.{{owner}}@freemail.example", link_text: "https://www.bank.example/",
+            link: "https://bank-login.example/s/{{pin}}", spf: fail, dkim: fail}
   phone:
     kind: phone-extraction
     suspect: {name: Taras Bulba, number: "+380671234567"}
@@ -216,6 +221,33 @@ def test_mailbox_phish_read_by_the_email_package(variant: Variant) -> None:
     assert hashlib.sha256(payloads[0]).hexdigest() == mail["phish"]["attachment"]["sha256"]
     body = full.get_body(("plain",))
     assert body is not None and mail["phish"]["link"] in body.get_content()
+
+
+def test_mailbox_reply_to_link_text_and_verdicts_read_by_the_email_package(
+        variant: Variant, cli: Any) -> None:
+    """The beginner's headers: a Reply-To elsewhere, a link whose text shows another URL,
+    and the MX's SPF/DKIM verdicts, as the email package and dflab's mail facts read them."""
+    mail = variant.values["mail2"]["phish"]
+    box = mailbox.mbox(str(variant.files["mail2"]))
+    raw = [m.as_bytes() for m in box]
+    box.close()
+    from email import message_from_bytes
+
+    full = message_from_bytes(raw[variant.values["mail2"]["position"] - 1], policy=policy.default)
+    assert isinstance(full, EmailMessage)
+    assert full["Reply-To"].addresses[0].addr_spec == mail["reply_to"] != mail["from"]
+    assert f"spf={mail['spf']} " in full["Authentication-Results"] and "dkim=fail;" in full[
+        "Authentication-Results"]
+    html = full.get_body(("html",))
+    assert html is not None
+    assert f'<a href="{mail["link"]}">https://www.bank.example/</a>' in html.get_content()
+    (part,) = full.iter_attachments()
+    assert part.get_content_type() == mail["attachment"]["content_type"] == "application/zip"
+    tables = _facts(cli, variant.files["mail2"])
+    (row,) = [m for m in tables["mail.messages"] if m["attachments"]]
+    assert (row["reply_to"], row["spf"], row["dkim"]) == (mail["reply_to"], "fail", "fail")
+    (link,) = [r for r in tables["mail.links"] if r["part"] == "text/html"]
+    assert (link["host"], link["text_host"]) == (mail["link_domain"], "www.bank.example")
 
 
 def _extract(tar: Path, dest: Path) -> Path:

@@ -8,8 +8,9 @@ from helpers import ROOT
 
 from runner.scenario.blocks import BLOCKS, evidence_kind
 
-# generated evidence is catalogued by the kind its generator writes (a tar is a plain file)
-STORY_KINDS = {"usb-stick": ["disk"], "phishing-mail": ["mailbox"], "phone-chat": ["file"],
+# generated evidence is catalogued by the kind its generator writes
+STORY_KINDS = {"usb-stick": ["disk"], "phishing-mail": ["mailbox"], "phishing-basics": ["mailbox"],
+               "phone-chat": ["tar"], "phone-contacts": ["tar"],
                "wifi-deauth": ["capture", "file"]}  # its wordlist is a plain file
 
 
@@ -37,11 +38,12 @@ def test_filters(cli):
     assert "traceroute-path" in _ids(cli, "--language", "uk")
     assert _ids(cli, "--language", "ru") == _ids(cli)
     assert _ids(cli, "--kind", "disk") == ["usb-stick"]
-    assert _ids(cli, "--kind", "mailbox") == ["phishing-mail"]
+    assert _ids(cli, "--kind", "mailbox") == ["phishing-basics", "phishing-mail"]
+    assert _ids(cli, "--kind", "tar") == ["phone-chat", "phone-contacts"]
     assert _ids(cli, "--language", "kk") == []
     assert _ids(cli, "--kind", "e01") == [] and len(_ids(cli, "--kind", "capture")) >= 4
     assert _ids(cli, "--course", "first-responder") == ["ftp-credentials", "phone-chat",
-                                                         "usb-stick"]
+                                                         "phone-contacts", "usb-stick"]
     assert cli("list", "--block", "nosuch").code == 2
 
 

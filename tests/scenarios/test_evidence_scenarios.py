@@ -24,7 +24,7 @@ from helpers import CliRunner
 from runner.scenario.loader import validate_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
-NAMES = ["phishing-mail", "phone-chat", "usb-stick"]
+NAMES = ["phishing-basics", "phishing-mail", "phone-chat", "phone-contacts", "usb-stick"]
 PATHS = [ROOT / "scenarios" / f"{n}.yaml" for n in NAMES]
 
 
@@ -70,8 +70,9 @@ def test_verify_five_variants(path: Path, cli: CliRunner) -> None:
     assert result.code == 0, [v["problems"] for v in report["variants"] if not v["ok"]]
     assert len(report["variants"]) == 5 and report["failed"] == 0
     assert len({next(iter(v["sha256"].values())) for v in report["variants"]}) == 5
-    # dflab's own disk and mail facts agree with the story in every variant
-    crossed = {"usb-stick": 4, "phishing-mail": 6, "phone-chat": 0}[path.stem]
+    # dflab's own disk, mail and phone (tar of databases) facts agree with the story
+    crossed = {"usb-stick": 4, "phishing-mail": 6, "phone-chat": 3, "phishing-basics": 8,
+               "phone-contacts": 7}[path.stem]
     assert all(v["cross_checked"] == crossed for v in report["variants"])
 
 

@@ -72,6 +72,14 @@ outputs:
       - {text: "bring it to the dock at 22:00", deleted: true}
       - {me: true, text: "ok"}
     sms: [{text: "call me"}]
+  phone2:
+    kind: phone-extraction
+    suspect: {name: Ivan Caller, number: "+380931112233"}
+    contacts: 12
+    calls: 4
+    frequent: 7
+    other_calls: 9
+    other_sms: 6
   web:
     kind: browser-history
     download:
@@ -273,6 +281,37 @@ def test_phone_databases_read_by_sqlite3(variant: Variant, tmp_path: Path) -> No
     calls = root / "com.android.providers.contacts/databases/calllog.db"
     assert run("sqlite3", str(calls), "SELECT count(*), sum(duration) FROM calls").strip() == (
         f"{phone['calls']['count']}|{phone['calls']['total_seconds']}")
+
+
+def test_phone_other_calls_and_sms_read_by_sqlite3(variant: Variant, tmp_path: Path) -> None:
+    """The most-called contact, the others' calls (at most two each) and SMS, missed calls
+    without a duration: what sqlite3 reads is what the story values say."""
+    phone, root = variant.values["phone2"], _extract(variant.files["phone2"], tmp_path)
+    calls = str(root / "com.android.providers.contacts/databases/calllog.db")
+    ranked = [r.split("|") for r in run("sqlite3", calls, "SELECT number, name, count(*) AS n "
+                                        "FROM calls GROUP BY number ORDER BY n DESC").splitlines()]
+    top = phone["calls"]["top"]
+    assert ranked[0] == [top["number"], top["name"], "7"] and top["count"] == 7
+    assert ["+380931112233", "Ivan Caller", "4"] in ranked
+    assert all(int(r[-1]) <= 2 for r in ranked[1:] if r[0] != "+380931112233")
+    assert run("sqlite3", calls, "SELECT count(*) FROM calls").strip() == str(
+        phone["calls"]["all"]) == str(4 + 7 + 9)
+    assert run("sqlite3", calls, "SELECT count(*) FROM calls WHERE type = 3 AND duration > 0"
+               ).strip() == "0"
+    assert run("sqlite3", calls, "SELECT datetime(max(date) / 1000, 'unixepoch') FROM calls "
+               "WHERE number = '+380931112233'").strip().replace(" ", "T") + "Z" == phone[
+                   "calls"]["last"]
+    sms = str(root / "com.android.providers.telephony/databases/mmssms.db")
+    assert run("sqlite3", sms, "SELECT count(*) FROM sms").strip() == "6"
+
+
+def test_a_most_called_contact_must_outnumber_the_suspect(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text("schema_version: 1\nid: p\noutputs:\n  phone: {kind: phone-extraction, "
+                    "suspect: {name: A, number: '+380931112233'}, calls: 5, frequent: 5}\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError, match=r"frequent \(5\) must be more than calls \(5\)"):
+        generate_variant(load_story(path), 1, tmp_path / "out")
 
 
 def test_browser_download_read_by_sqlite3(variant: Variant) -> None:

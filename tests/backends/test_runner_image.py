@@ -38,7 +38,8 @@ def test_every_generator_tool_is_in_the_image(runner_image: str, engine: Any) ->
     """Per-trainee disk evidence is generated where dflab runs: the image has the tools."""
     from runner.generate.tools import PACKAGES
 
-    out = engine.containers.run(runner_image, ["-c", f"for t in {' '.join(PACKAGES)}; do command -v $t; done"],
+    script = f"for t in {' '.join(PACKAGES)}; do command -v $t; done"
+    out = engine.containers.run(runner_image, ["-c", script],
                                 entrypoint="sh", remove=True, network_mode="none")
     assert sorted(Path(line).name for line in bytes(out).decode().split()) == sorted(PACKAGES)
 

@@ -8,10 +8,9 @@ from helpers import ROOT
 
 from runner.scenario.blocks import BLOCKS, evidence_kind
 
-# the evidence-kind story scenarios ship in English and Ukrainian so far (no Russian yet)
-STORY_IDS = {"usb-stick", "phishing-mail", "phone-chat"}
-# generated evidence is catalogued by the kind its generator writes (a tar is a plain file)
-STORY_KINDS = {"usb-stick": ["disk"], "phishing-mail": ["mailbox"], "phone-chat": ["file"],
+# generated evidence is catalogued by the kind its generator writes
+STORY_KINDS = {"usb-stick": ["disk"], "phishing-mail": ["mailbox"], "phishing-basics": ["mailbox"],
+               "phone-chat": ["tar"], "phone-contacts": ["tar"],
                "wifi-deauth": ["capture", "file"],  # its wordlist is a plain file
                # an E01, a log and a form (plain files), raw working copies
                "evidence-handling": ["ewf", "file", "disk"]}
@@ -28,7 +27,7 @@ def test_json_gives_blocks_level_languages_and_evidence_kinds(cli):
     assert rows and all(r["blocks"] and set(r["blocks"]) <= set(BLOCKS) for r in rows)
     for r in rows:
         assert r["level"] in ("beginner", "intermediate", "advanced")
-        assert r["languages"] == (["en", "uk"] if r["id"] in STORY_IDS else ["en", "ru", "uk"])
+        assert r["languages"] == ["en", "ru", "uk"]  # issue 13: every shipped text in all three
         assert r["evidence_kinds"] and r["minutes"] > 0
         assert r["evidence_kinds"] == STORY_KINDS.get(r["id"], ["capture"])
 
@@ -39,14 +38,16 @@ def test_filters(cli):
         "arp-poisoning", "cleartext-credentials", "cleartext-logins", "dmz-recon", "icmp-exfil",
         "linked-incidents", "office-intrusion", "phishing-mail", "phone-chat"]
     assert "traceroute-path" in _ids(cli, "--language", "uk")
-    assert set(_ids(cli, "--language", "ru")) == set(_ids(cli)) - STORY_IDS
+    assert _ids(cli, "--language", "ru") == _ids(cli)
     assert _ids(cli, "--kind", "disk") == ["evidence-handling", "usb-stick"]
-    assert _ids(cli, "--kind", "mailbox") == ["phishing-mail"]
+    assert _ids(cli, "--kind", "mailbox") == ["phishing-basics", "phishing-mail"]
+    assert _ids(cli, "--kind", "tar") == ["phone-chat", "phone-contacts"]
     assert _ids(cli, "--language", "kk") == []
     assert _ids(cli, "--kind", "ewf") == ["evidence-handling"]
     assert _ids(cli, "--kind", "e01") == [] and len(_ids(cli, "--kind", "capture")) >= 4
     assert _ids(cli, "--course", "first-responder") == ["evidence-handling", "ftp-credentials",
-                                                         "phone-chat", "usb-stick"]
+                                                         "phone-chat", "phone-contacts",
+                                                         "usb-stick"]
     assert cli("list", "--block", "nosuch").code == 2
 
 

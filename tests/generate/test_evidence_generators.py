@@ -58,6 +58,11 @@ outputs:
   mail:
     kind: mailbox
     phish: {relay: relay.spam.example, relay_ip: 198.51.100.9, origin_ip: 203.0.113.5}
+  mail2:
+    kind: mailbox
+    ordinary: 2
+    phish: {reply_to: "helper.{{owner}}@freemail.example", link_text: "https://www.bank.example/",
+            link: "https://bank-login.example/s/{{pin}}", spf: fail, dkim: fail}
   phone:
     kind: phone-extraction
     suspect: {name: Taras Bulba, number: "+380671234567"}
@@ -67,6 +72,14 @@ outputs:
       - {text: "bring it to the dock at 22:00", deleted: true}
       - {me: true, text: "ok"}
     sms: [{text: "call me"}]
+  phone2:
+    kind: phone-extraction
+    suspect: {name: Ivan Caller, number: "+380931112233"}
+    contacts: 12
+    calls: 4
+    frequent: 7
+    other_calls: 9
+    other_sms: 6
   web:
     kind: browser-history
     download:
@@ -218,6 +231,33 @@ def test_mailbox_phish_read_by_the_email_package(variant: Variant) -> None:
     assert body is not None and mail["phish"]["link"] in body.get_content()
 
 
+def test_mailbox_reply_to_link_text_and_verdicts_read_by_the_email_package(
+        variant: Variant, cli: Any) -> None:
+    """The beginner's headers: a Reply-To elsewhere, a link whose text shows another URL,
+    and the MX's SPF/DKIM verdicts, as the email package and dflab's mail facts read them."""
+    mail = variant.values["mail2"]["phish"]
+    box = mailbox.mbox(str(variant.files["mail2"]))
+    raw = [m.as_bytes() for m in box]
+    box.close()
+    from email import message_from_bytes
+
+    full = message_from_bytes(raw[variant.values["mail2"]["position"] - 1], policy=policy.default)
+    assert isinstance(full, EmailMessage)
+    assert full["Reply-To"].addresses[0].addr_spec == mail["reply_to"] != mail["from"]
+    assert f"spf={mail['spf']} " in full["Authentication-Results"] and "dkim=fail;" in full[
+        "Authentication-Results"]
+    html = full.get_body(("html",))
+    assert html is not None
+    assert f'<a href="{mail["link"]}">https://www.bank.example/</a>' in html.get_content()
+    (part,) = full.iter_attachments()
+    assert part.get_content_type() == mail["attachment"]["content_type"] == "application/zip"
+    tables = _facts(cli, variant.files["mail2"])
+    (row,) = [m for m in tables["mail.messages"] if m["attachments"]]
+    assert (row["reply_to"], row["spf"], row["dkim"]) == (mail["reply_to"], "fail", "fail")
+    (link,) = [r for r in tables["mail.links"] if r["part"] == "text/html"]
+    assert (link["host"], link["text_host"]) == (mail["link_domain"], "www.bank.example")
+
+
 def _extract(tar: Path, dest: Path) -> Path:
     with tarfile.open(tar) as archive:
         archive.extractall(dest, filter="data")
@@ -241,6 +281,37 @@ def test_phone_databases_read_by_sqlite3(variant: Variant, tmp_path: Path) -> No
     calls = root / "com.android.providers.contacts/databases/calllog.db"
     assert run("sqlite3", str(calls), "SELECT count(*), sum(duration) FROM calls").strip() == (
         f"{phone['calls']['count']}|{phone['calls']['total_seconds']}")
+
+
+def test_phone_other_calls_and_sms_read_by_sqlite3(variant: Variant, tmp_path: Path) -> None:
+    """The most-called contact, the others' calls (at most two each) and SMS, missed calls
+    without a duration: what sqlite3 reads is what the story values say."""
+    phone, root = variant.values["phone2"], _extract(variant.files["phone2"], tmp_path)
+    calls = str(root / "com.android.providers.contacts/databases/calllog.db")
+    ranked = [r.split("|") for r in run("sqlite3", calls, "SELECT number, name, count(*) AS n "
+                                        "FROM calls GROUP BY number ORDER BY n DESC").splitlines()]
+    top = phone["calls"]["top"]
+    assert ranked[0] == [top["number"], top["name"], "7"] and top["count"] == 7
+    assert ["+380931112233", "Ivan Caller", "4"] in ranked
+    assert all(int(r[-1]) <= 2 for r in ranked[1:] if r[0] != "+380931112233")
+    assert run("sqlite3", calls, "SELECT count(*) FROM calls").strip() == str(
+        phone["calls"]["all"]) == str(4 + 7 + 9)
+    assert run("sqlite3", calls, "SELECT count(*) FROM calls WHERE type = 3 AND duration > 0"
+               ).strip() == "0"
+    assert run("sqlite3", calls, "SELECT datetime(max(date) / 1000, 'unixepoch') FROM calls "
+               "WHERE number = '+380931112233'").strip().replace(" ", "T") + "Z" == phone[
+                   "calls"]["last"]
+    sms = str(root / "com.android.providers.telephony/databases/mmssms.db")
+    assert run("sqlite3", sms, "SELECT count(*) FROM sms").strip() == "6"
+
+
+def test_a_most_called_contact_must_outnumber_the_suspect(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text("schema_version: 1\nid: p\noutputs:\n  phone: {kind: phone-extraction, "
+                    "suspect: {name: A, number: '+380931112233'}, calls: 5, frequent: 5}\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError, match=r"frequent \(5\) must be more than calls \(5\)"):
+        generate_variant(load_story(path), 1, tmp_path / "out")
 
 
 def test_browser_download_read_by_sqlite3(variant: Variant) -> None:

@@ -31,6 +31,10 @@ BLOCKS = {
     "tor-office": ("darkweb", "beginner"),
     "icmp-exfil": ("tunnelling-c2", "intermediate"),
     "evidence-handling": ("first-responder", "beginner"),
+    # the guided beginner scenarios of the last three blocks without one
+    "phishing-basics": ("phishing", "beginner"),
+    "dns-tunnel-basics": ("tunnelling-c2", "beginner"),
+    "phone-contacts": ("mobile", "beginner"),
 }
 LANGS = {"en", "uk", "ru"}
 # the first two story scenarios, tagged with their blocks and now in Russian too

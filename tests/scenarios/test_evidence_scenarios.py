@@ -1,4 +1,4 @@
-"""The story scenarios on disk, mail and phone evidence: valid in both languages, every
+"""The story scenarios on disk, mail and phone evidence: valid in all three languages, every
 variant self-tests, seats differ, and each variant's answer sheet is what the reference
 tools (The Sleuth Kit, sqlite3, the email package) read from that variant's evidence."""
 
@@ -24,7 +24,7 @@ from helpers import CliRunner
 from runner.scenario.loader import validate_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
-NAMES = ["phishing-mail", "phone-chat", "usb-stick"]
+NAMES = ["phishing-basics", "phishing-mail", "phone-chat", "phone-contacts", "usb-stick"]
 PATHS = [ROOT / "scenarios" / f"{n}.yaml" for n in NAMES]
 
 
@@ -49,14 +49,14 @@ def variant(cli: CliRunner, name: str, seed: int, out: Path) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("path", PATHS, ids=NAMES)
-def test_validates_cleanly_in_english_and_ukrainian(path: Path) -> None:
+def test_validates_cleanly_in_english_ukrainian_and_russian(path: Path) -> None:
     loaded, problems = validate_scenario(path)
     assert loaded is not None and problems == [], [p.one_line() for p in problems]
     assert loaded.model.lab == "disk"
     assert 5 <= len(loaded.model.tasks) <= 8
     for task in loaded.model.tasks:
-        assert isinstance(task.question, dict) and set(task.question) == {"en", "uk"}
-        assert task.hints and all(isinstance(h.text, dict) and set(h.text) == {"en", "uk"}
+        assert isinstance(task.question, dict) and set(task.question) == {"en", "ru", "uk"}
+        assert task.hints and all(isinstance(h.text, dict) and set(h.text) == {"en", "ru", "uk"}
                                   for h in task.hints)
         assert task.solution is not None
         assert task.answer["expected"].get("story"), task.id  # keys recomputed per variant
@@ -70,8 +70,9 @@ def test_verify_five_variants(path: Path, cli: CliRunner) -> None:
     assert result.code == 0, [v["problems"] for v in report["variants"] if not v["ok"]]
     assert len(report["variants"]) == 5 and report["failed"] == 0
     assert len({next(iter(v["sha256"].values())) for v in report["variants"]}) == 5
-    # dflab's own disk and mail facts agree with the story in every variant
-    crossed = {"usb-stick": 4, "phishing-mail": 6, "phone-chat": 0}[path.stem]
+    # dflab's own disk, mail and phone (tar of databases) facts agree with the story
+    crossed = {"usb-stick": 4, "phishing-mail": 6, "phone-chat": 3, "phishing-basics": 8,
+               "phone-contacts": 7}[path.stem]
     assert all(v["cross_checked"] == crossed for v in report["variants"])
 
 

@@ -6,6 +6,7 @@ evidence kind".
 """
 
 from runner.evidence.kinds import (  # noqa: F401 - imported to register
+    archive,
     capture,
     disk,
     document,
@@ -21,6 +22,6 @@ from runner.evidence.kinds import (  # noqa: F401 - imported to register
 )
 
 BUILTIN_MODULES = (
-    "capture", "disk", "document", "ewf", "evtx", "hive", "lnk", "mailbox", "picture",
+    "archive", "capture", "disk", "document", "ewf", "evtx", "hive", "lnk", "mailbox", "picture",
     "prefetch", "sqlite", "wallet",
 )

@@ -10,6 +10,7 @@ Message-IDs, ``From `` lines and dates come from the seed, so the bytes do too.
 from __future__ import annotations
 
 import hashlib
+import html
 import random
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -41,6 +42,12 @@ class Phish(Strict):
     origin_ip: str = Field("203.0.113.77", description="Address the sender connected from.")
     link: str = Field("https://paypa1-secure.com/account/verify", max_length=500,
                       description="The lookalike link in the body.")
+    link_text: str = Field("Confirm your details", max_length=500,
+                           description="The link's visible text (may show another address).")
+    reply_to: str | None = Field(None, pattern=_ADDRESS,
+                                 description="Reply-To address (default: the sender's).")
+    spf: str = Field("softfail", pattern=r"^[a-z]+$", description="SPF result the MX recorded.")
+    dkim: str = Field("none", pattern=r"^[a-z]+$", description="DKIM result the MX recorded.")
     attachment: str = Field("Invoice_4471.zip", pattern=r"^[^/\\]{1,100}$",
                             description="Attachment file name (a zip).")
     payload: str = Field("WScript.Echo('training sample');\n", max_length=100_000,
@@ -91,17 +98,17 @@ def _phish(rng: random.Random, params: MailboxParams, when: datetime,
         msg["Received"] = _received(by, frm, ip, when + timedelta(seconds=delay), rng, proto)
     msg["Return-Path"] = f"<bounce-{rng.getrandbits(24):06x}@{p.relay}>"
     msg["From"] = formataddr((p.display_name, p.address))
-    msg["Reply-To"] = p.address
+    msg["Reply-To"] = p.reply_to or p.address
     msg["To"] = formataddr((params.owner_name, params.owner))
     msg["Subject"] = p.subject
     msg["Date"] = format_datetime(when)
     msg["Message-ID"] = f"<{rng.getrandbits(64):016x}@{p.address.split('@', 1)[1]}>"
-    msg["Authentication-Results"] = (f"mx.{domain}; spf=softfail smtp.mailfrom={p.relay}; "
-                                     "dkim=none; dmarc=fail")
+    msg["Authentication-Results"] = (f"mx.{domain}; spf={p.spf} smtp.mailfrom={p.relay}; "
+                                     f"dkim={p.dkim}; dmarc=fail")
     msg.set_content(f"Dear customer,\n\nwe noticed unusual activity. Confirm your details "
                     f"within 24 hours:\n{p.link}\n\nThe invoice is attached.\n")
     msg.add_alternative(f'<p>Dear customer,</p><p>we noticed unusual activity. <a href="{p.link}">'
-                        "Confirm your details</a> within 24 hours.</p>", subtype="html")
+                        f"{html.escape(p.link_text)}</a> within 24 hours.</p>", subtype="html")
     msg.add_attachment(attachment, maintype="application", subtype="zip", filename=p.attachment)
     for index, part in enumerate(msg.walk()):
         if part.is_multipart():
@@ -143,7 +150,10 @@ class MailboxGenerator(Generator):
                       "subject": phish.subject, "date": iso(when), "relay": phish.relay,
                       "relay_ip": phish.relay_ip, "origin_ip": phish.origin_ip,
                       "link": phish.link, "link_domain": phish.link.split("/")[2],
+                      "link_text": phish.link_text, "reply_to": phish.reply_to or phish.address,
+                      "spf": phish.spf, "dkim": phish.dkim, "dmarc": "fail",
                       "attachment": {"name": phish.attachment, "size": len(attachment),
+                                     "content_type": "application/zip",
                                      "sha256": hashlib.sha256(attachment).hexdigest(),
                                      "inner": script}},
         }}

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from runner.generate.registry import GenContext, Generator
 from runner.generate.tools import iso, parse_when, sqlite_bytes, tar_bytes, times_between
@@ -54,6 +54,21 @@ class PhoneParams(Strict):
     calls: int = Field(4, ge=0, le=1000, description="Calls with the suspect.")
     chatter: int = Field(0, ge=0, le=10_000,
                          description="Small-talk messages drawn before the story's chat.")
+    frequent: int = Field(0, ge=0, le=1000,
+                          description="Calls with one other contact, the owner's most called "
+                          "(more than `calls`); 0: none.")
+    other_calls: int = Field(0, ge=0, le=1000,
+                             description="Calls with other contacts, at most two each.")
+    other_sms: int = Field(0, ge=0, le=1000, description="Small-talk SMS with other contacts.")
+
+    @model_validator(mode="after")
+    def _frequent_is_most(self) -> PhoneParams:
+        if self.frequent and self.frequent <= max(self.calls, 2):
+            raise ValueError(f"frequent ({self.frequent}) must be more than calls "
+                             f"({self.calls}) and 2, so that one contact is called most")
+        if self.frequent + self.other_calls and self.contacts < 1:
+            raise ValueError("calls with other contacts need contacts > 0")
+        return self
 
 
 def _ms(moment: datetime) -> int:
@@ -84,10 +99,77 @@ def _contacts_db(people: list[Contact]) -> bytes:
         "data": data})
 
 
+class _Others:
+    """Calls and SMS with contacts other than the suspect, from their own random stream
+    (so a story without them draws exactly what it drew before they existed)."""
+
+    def __init__(self, rng: random.Random, params: PhoneParams, people: list[Contact],
+                 start: datetime) -> None:
+        others = [p for p in people if p is not params.suspect]
+        self.calls: list[tuple[Contact, datetime, int, int]] = []
+        self.sms: list[tuple[str, datetime, ChatLine]] = []
+        self.top: Contact | None = None
+        partners: list[Contact] = []
+        if params.frequent:
+            self.top = rng.choice(others)
+            partners += [self.top] * params.frequent
+        rest = [p for p in others if p is not self.top] * 2
+        partners += rng.sample(rest, min(params.other_calls, len(rest)))
+        for who, when in zip(partners, times_between(rng, start, params.hours, len(partners)),
+                             strict=True):
+            kind = rng.choice([1, 1, 2, 2, 3])
+            self.calls.append((who, when, 0 if kind == 3 else rng.randint(8, 900), kind))
+        texts = [ChatLine(me=rng.random() < 0.5, text=rng.choice(SMALL_TALK))
+                 for _ in range(params.other_sms if others else 0)]
+        for line, when in zip(texts, times_between(rng, start, params.hours, len(texts)),
+                              strict=True):
+            self.sms.append((rng.choice(others).number, when, line))
+
+
+def _sms_db(rows: list[tuple[str, datetime, ChatLine]]) -> bytes:
+    threads: dict[str, int] = {}
+    for address, _, _ in rows:
+        threads.setdefault(address, len(threads) + 1)
+    ordered = sorted(rows, key=lambda r: r[1])
+    return sqlite_bytes(
+        "CREATE TABLE sms (_id INTEGER PRIMARY KEY AUTOINCREMENT, thread_id INTEGER, address"
+        " TEXT, person INTEGER, date INTEGER, date_sent INTEGER, read INTEGER DEFAULT 0, "
+        "type INTEGER, body TEXT);",
+        {"sms": [(i, threads[a], a, None, _ms(w), _ms(w - timedelta(seconds=3)), 1,
+                  2 if line.me else 1, line.text)
+                 for i, (a, w, line) in enumerate(ordered, 1)]})
+
+
+def _calls_db(rows: list[tuple[Contact, datetime, int, int]]) -> bytes:
+    ordered = sorted(rows, key=lambda r: r[1])
+    # a missed call was never answered: Android logs it with no duration
+    return sqlite_bytes(
+        "CREATE TABLE calls (_id INTEGER PRIMARY KEY AUTOINCREMENT, number TEXT, date "
+        "INTEGER, duration INTEGER, type INTEGER, name TEXT);",
+        {"calls": [(i, who.number, _ms(w), 0 if kind == 3 else d, kind, who.name)
+                   for i, (who, w, d, kind) in enumerate(ordered, 1)]})
+
+
+def _call_values(mine: list[tuple[Contact, datetime, int, int]], more: _Others) -> dict[str, Any]:
+    """The suspect's calls (as before) and, when drawn, the most-called other contact."""
+    spoken = [0 if kind == 3 else d for _, _, d, kind in mine]
+    values: dict[str, Any] = {
+        "count": len(mine), "total_seconds": sum(spoken),
+        "longest_seconds": max(spoken, default=0),
+        "first": iso(mine[0][1]) if mine else "", "last": iso(mine[-1][1]) if mine else "",
+        "missed": sum(kind == 3 for *_, kind in mine), "all": len(mine) + len(more.calls)}
+    if more.top is not None:
+        top = more.top
+        values["top"] = {"name": top.name, "number": top.number,
+                         "count": sum(who is top for who, *_ in more.calls)}
+    return values
+
+
 class PhoneGenerator(Generator):
     kind: ClassVar[str] = "phone-extraction"
     Params: ClassVar[type[BaseModel]] = PhoneParams
     suffix: ClassVar[str] = ".tar"
+    evidence_kind: ClassVar[str] = "tar"
 
     def generate(self, params: BaseModel, ctx: GenContext, out: Path) -> dict[str, Any]:
         assert isinstance(params, PhoneParams)
@@ -110,19 +192,13 @@ class PhoneGenerator(Generator):
             "NOT NULL, key_from_me INTEGER, key_id TEXT NOT NULL, data TEXT, timestamp INTEGER,"
             " status INTEGER);", {"messages": chat_rows},
             {"messages": f"_id IN ({','.join(map(str, gone))})"} if gone else None)
-        sms = sqlite_bytes(
-            "CREATE TABLE sms (_id INTEGER PRIMARY KEY AUTOINCREMENT, thread_id INTEGER, address"
-            " TEXT, person INTEGER, date INTEGER, date_sent INTEGER, read INTEGER DEFAULT 0, "
-            "type INTEGER, body TEXT);",
-            {"sms": [(i, 1, suspect.number, None, _ms(w), _ms(w - timedelta(seconds=3)), 1,
-                      2 if line.me else 1, line.text)
-                     for i, (line, w) in enumerate(zip(params.sms, sms_times, strict=True), 1)]})
+        sms_rows = [(suspect.number, w, line) for line, w in zip(params.sms, sms_times,
+                                                                    strict=True)]
         durations = [rng.randint(8, 900) for _ in call_times]
-        calls = sqlite_bytes(
-            "CREATE TABLE calls (_id INTEGER PRIMARY KEY AUTOINCREMENT, number TEXT, date "
-            "INTEGER, duration INTEGER, type INTEGER, name TEXT);",
-            {"calls": [(i, suspect.number, _ms(w), d, rng.choice([1, 2, 3]), suspect.name)
-                       for i, (w, d) in enumerate(zip(call_times, durations, strict=True), 1)]})
+        calls_rows = [(suspect, w, d, rng.choice([1, 2, 3]))
+                      for w, d in zip(call_times, durations, strict=True)]
+        more = _Others(ctx.rng("phone", "others"), params, people, start)
+        sms, calls = _sms_db(sms_rows + more.sms), _calls_db(calls_rows + more.calls)
         out.write_bytes(tar_bytes({CONTACTS: _contacts_db(people), CALLLOG: calls, SMS: sms,
                                    CHAT: store}, int(start.timestamp()) + int(params.hours * 3600)))
         return {ctx.output: {
@@ -133,7 +209,6 @@ class PhoneGenerator(Generator):
                      "deleted_ids": gone,
                      "deleted": [chat[i - 1].text for i in gone],
                      "deleted_times": [iso(chat_times[i - 1]) for i in gone]},
-            "calls": {"count": len(call_times), "total_seconds": sum(durations),
-                      "longest_seconds": max(durations, default=0)},
-            "sms": {"count": len(params.sms)},
+            "calls": _call_values(calls_rows, more),
+            "sms": {"count": len(params.sms), "others": len(more.sms)},
         }}

@@ -14,7 +14,8 @@ STORY_IDS = {"usb-stick", "phishing-mail", "phone-chat"}
 STORY_KINDS = {"usb-stick": ["disk"], "phishing-mail": ["mailbox"], "phone-chat": ["file"],
                "wifi-deauth": ["capture", "file"],  # its wordlist is a plain file
                # an E01, a log and a form (plain files), raw working copies
-               "evidence-handling": ["ewf", "file", "disk"]}
+               "evidence-handling": ["ewf", "file", "disk"],
+               "crypto-tracing": ["ledger", "disk", "file"]}  # the exchange's letter: a file
 
 
 def _ids(cli, *args):
@@ -36,17 +37,19 @@ def test_json_gives_blocks_level_languages_and_evidence_kinds(cli):
 def test_filters(cli):
     assert _ids(cli, "--block", "mitm") == ["arp-poisoning", "lan-mitm", "linked-incidents"]
     assert _ids(cli, "--level", "intermediate") == [
-        "arp-poisoning", "cleartext-credentials", "cleartext-logins", "dmz-recon", "icmp-exfil",
+        "arp-poisoning", "cleartext-credentials", "cleartext-logins", "crypto-tracing",
+        "dmz-recon", "icmp-exfil",
         "linked-incidents", "office-intrusion", "phishing-mail", "phone-chat"]
     assert "traceroute-path" in _ids(cli, "--language", "uk")
     assert set(_ids(cli, "--language", "ru")) == set(_ids(cli)) - STORY_IDS
-    assert _ids(cli, "--kind", "disk") == ["evidence-handling", "usb-stick"]
+    assert _ids(cli, "--kind", "disk") == ["crypto-tracing", "evidence-handling", "usb-stick"]
+    assert _ids(cli, "--kind", "ledger") == ["crypto-tracing"]
     assert _ids(cli, "--kind", "mailbox") == ["phishing-mail"]
     assert _ids(cli, "--language", "kk") == []
     assert _ids(cli, "--kind", "ewf") == ["evidence-handling"]
     assert _ids(cli, "--kind", "e01") == [] and len(_ids(cli, "--kind", "capture")) >= 4
-    assert _ids(cli, "--course", "first-responder") == ["evidence-handling", "ftp-credentials",
-                                                         "phone-chat", "usb-stick"]
+    assert _ids(cli, "--course", "first-responder") == [
+        "crypto-tracing", "evidence-handling", "ftp-credentials", "phone-chat", "usb-stick"]
     assert cli("list", "--block", "nosuch").code == 2
 
 

@@ -12,6 +12,7 @@ from runner.evidence.kinds import (  # noqa: F401 - imported to register
     evtx,
     ewf,
     hive,
+    ledger,
     lnk,
     mailbox,
     picture,
@@ -21,6 +22,6 @@ from runner.evidence.kinds import (  # noqa: F401 - imported to register
 )
 
 BUILTIN_MODULES = (
-    "capture", "disk", "document", "ewf", "evtx", "hive", "lnk", "mailbox", "picture",
-    "prefetch", "sqlite", "wallet",
+    "capture", "disk", "document", "ewf", "evtx", "hive", "ledger", "lnk", "mailbox",
+    "picture", "prefetch", "sqlite", "wallet",
 )

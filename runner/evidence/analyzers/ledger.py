@@ -85,16 +85,17 @@ class LedgerAnalyzer(KindAnalyzer):
         self.txs: dict[str, _Tx] = {}
 
     def run(self, source: Any) -> None:
-        rows: list[dict[str, str | None]] = source
-        for number, row in enumerate(rows, start=2):  # line 1 is the header
+        rows: list[dict[str, Any]] = source
+        for row in rows:
             try:
                 self._row(row)
-            except (ValueError, TypeError) as exc:
-                self.note(f"skipped: {exc}", where=f"line {number}")
+            except ValueError as exc:
+                self.note(f"skipped: {exc}", where=f"line {row['_line']}")
 
-    def _row(self, row: dict[str, str | None]) -> None:
+    def _row(self, row: dict[str, Any]) -> None:
         def cell(name: str) -> str:
-            return (row.get(name) or "").strip()
+            value = row.get(name)
+            return value.strip() if isinstance(value, str) else ""
 
         txid, io = cell("txid").lower(), cell("io").lower()
         if not txid or io not in ("in", "out"):

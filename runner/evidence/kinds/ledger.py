@@ -7,6 +7,7 @@ import io
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from runner.errors import EvidenceError
 from runner.evidence.kinds.base import EvidenceKind, Head
@@ -37,4 +38,19 @@ class LedgerKind(EvidenceKind):
         except (OSError, UnicodeDecodeError) as exc:
             raise EvidenceError(f"cannot read the ledger export: {exc}", where=str(path)) \
                 from None
-        yield list(csv.DictReader(io.StringIO(text)))
+        yield list(_rows(text, path, warn))
+
+
+def _rows(text: str, path: Path, warn: Callable[[str], None]) -> Iterator[dict[str, Any]]:
+    """The rows as mappings of column to cell, with their line; a line the csv module
+    cannot split (a NUL byte, an unclosed quote at the end) is a warning, not the end."""
+    reader = csv.DictReader(io.StringIO(text))
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            warn(f"{path}: line {reader.line_num}: ledger: skipped: {exc}")
+            continue
+        yield {**row, "_line": reader.line_num}

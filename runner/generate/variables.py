@@ -36,8 +36,9 @@ class VarSpec(Strict):
     choice: list[Any] | None = Field(None, description="Draw one item of the list.")
     sample: list[Any] | None = Field(None, description="Draw 'count' distinct items, in order.")
     pool: str | None = Field(None, description="Draw from a shipped word pool (pools/NAME.txt).")
-    bitcoin: Literal["p2pkh", "p2sh", "p2wpkh", "zpub"] | None = Field(
-        None, description="Draw a Bitcoin address of this type (or an extended public key).")
+    bitcoin: Literal["p2pkh", "p2sh", "p2wpkh", "zpub", "electrum-seed"] | None = Field(
+        None, description="Draw a Bitcoin address of this type, an extended public key or "
+        "an Electrum recovery phrase.")
     template: str | None = Field(None, description="Text with {{other.variables}} filled in.")
     value: Any = Field(None, description="A fixed value (the same in every variant).")
     count: int | None = Field(None, ge=1, le=10_000, description="Draw a list of this many.")
@@ -132,11 +133,14 @@ class Draw:
 
 
 def bitcoin_value(rng: random.Random, kind: str) -> str:
-    """A mainnet address (or zpub) from 20 (or 74) drawn bytes, with a valid checksum.
+    """A mainnet address (or zpub) from 20 (or 74) drawn bytes, with a valid checksum, or
+    an Electrum recovery phrase.
 
     The bytes stand in for a key or script hash: no private key exists for them, so the
     addresses are real in form only and nobody can ever spend from them.
     """
+    if kind == "electrum-seed":
+        return bitcoin.electrum_seed(rng)
     if kind == "zpub":  # depth 3 (m/84'/0'/0'), a parent fingerprint, hardened child 0
         head = b"\x03" + rng.randbytes(4) + bytes.fromhex("80000000")
         return bitcoin.zpub(head, rng.randbytes(32), bytes([2 + rng.getrandbits(1)])

@@ -9,11 +9,15 @@ same code tells an examiner's typo (a bad checksum) from a real address.
 from __future__ import annotations
 
 import hashlib
+import hmac
+import random
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 import base58
 import bech32
+from mnemonic import Mnemonic
 
 AddressType = Literal["p2pkh", "p2sh", "p2wpkh"]
 ADDRESS_TYPES: tuple[AddressType, ...] = ("p2pkh", "p2sh", "p2wpkh")
@@ -22,6 +26,7 @@ HRP = "bc"
 SATOSHI = 100_000_000
 # An extended public key as Electrum (native SegWit) stores it: "zpub" version bytes.
 ZPUB_VERSION = bytes.fromhex("04b24746")
+ELECTRUM_SEGWIT = "100"  # Electrum's seed version prefix for a native SegWit wallet
 
 
 @dataclass(frozen=True)
@@ -123,3 +128,33 @@ def satoshi(text: str) -> int:
     if not whole.isdigit() or (frac and not frac.isdigit()) or len(frac) > 8:
         raise ValueError(f"not an amount in BTC: {text!r}")
     return int(whole) * SATOSHI + int(frac.ljust(8, "0") or "0")
+
+
+@cache
+def _words() -> tuple[str, ...]:
+    return tuple(Mnemonic("english").wordlist)
+
+
+def electrum_seed(rng: random.Random) -> str:
+    """A 12-word Electrum recovery phrase of a native SegWit ("segwit") wallet.
+
+    Electrum does not use the BIP 39 checksum: its phrase is a number written in base
+    2048 over the BIP 39 English words, and the HMAC-SHA512 of the phrase (key "Seed
+    version") must start with the wallet type's prefix. This follows Electrum's
+    ``make_seed``: draw 132 bits, count up until the prefix matches, and skip phrases
+    that are valid BIP 39 too, so Electrum would restore it as a SegWit wallet.
+    """
+    words = _words()
+    entropy = 0
+    while entropy < 2 ** 121:  # the top word must not be the first one: 12 words
+        entropy = rng.getrandbits(132)
+    while True:
+        entropy += 1
+        number, phrase = entropy, []
+        while number:
+            number, digit = divmod(number, len(words))
+            phrase.append(words[digit])
+        text = " ".join(phrase)
+        version = hmac.new(b"Seed version", text.encode(), hashlib.sha512).hexdigest()
+        if version.startswith(ELECTRUM_SEGWIT) and not Mnemonic("english").check(text):
+            return text

@@ -3,11 +3,14 @@ library (python-bitcoinlib) on addresses, output scripts and transaction ids."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import random
 
 import pytest
 from bitcoin.core import CMutableTransaction, COutPoint, CTxIn, CTxOut, b2lx, lx
 from bitcoin.wallet import CBitcoinAddress, CBitcoinAddressError
+from mnemonic import Mnemonic
 
 from runner.evidence.artifacts import bitcoin
 from runner.generate.variables import bitcoin_value
@@ -89,3 +92,20 @@ def test_amounts_round_trip_in_satoshi(text: str, sat: int) -> None:
 def test_amounts_that_are_not_btc_decimals_are_refused(bad: str) -> None:
     with pytest.raises(ValueError, match="not an amount"):
         bitcoin.satoshi(bad)
+
+
+def test_electrum_seeds_are_segwit_seeds_that_bip39_would_refuse() -> None:
+    # Electrum's own test vector (electrum/tests/test_mnemonic.py, 'english', segwit)
+    vector = "wild father tree among universe such mobile favorite target dynamic credit identify"
+    assert _seed_version(vector).startswith(bitcoin.ELECTRUM_SEGWIT)
+    words = set(Mnemonic("english").wordlist)
+    for seed in range(30):
+        phrase = bitcoin_value(random.Random(seed), "electrum-seed")
+        assert phrase == bitcoin_value(random.Random(seed), "electrum-seed")
+        assert len(phrase.split()) == 12 and set(phrase.split()) <= words
+        assert _seed_version(phrase).startswith("100")
+        assert not Mnemonic("english").check(phrase)
+
+
+def _seed_version(phrase: str) -> str:
+    return hmac.new(b"Seed version", phrase.encode(), hashlib.sha512).hexdigest()

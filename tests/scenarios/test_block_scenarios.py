@@ -31,7 +31,7 @@ BLOCKS = {
     "tor-office": ("darkweb", "beginner"),
     "icmp-exfil": ("tunnelling-c2", "intermediate"),
     "evidence-handling": ("first-responder", "beginner"),
-    "crypto-tracing": ("crypto", "intermediate"),
+    "crypto-tracing": ("crypto", "beginner"),
 }
 LANGS = {"en", "uk", "ru"}
 # the first two story scenarios, tagged with their blocks and now in Russian too

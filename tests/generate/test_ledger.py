@@ -137,6 +137,7 @@ def test_same_seed_same_bytes(story: LoadedStory, tmp_path: Path) -> None:
     ('victim: "{{victim}}"', "not a valid Bitcoin address"),
     ('hops: "{{hops}}"', "change addresses"),
     ('deposit: "{{deposit}}"', "named twice"),
+    ('time: "2024-10-09T12:00:00Z"', "before 2023"),
 ])
 def test_bad_parameters_are_reported_with_their_line(tmp_path: Path, change: str,
                                                      message: str) -> None:
@@ -144,6 +145,7 @@ def test_bad_parameters_are_reported_with_their_line(tmp_path: Path, change: str
         'victim: "{{victim}}"': 'victim: "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb"',
         'hops: "{{hops}}"': "hops: 9",
         'deposit: "{{deposit}}"': 'deposit: "{{hot}}"',
+        'time: "2024-10-09T12:00:00Z"': 'time: "2019-05-01T00:00:00Z"',
     }
     with pytest.raises(ScenarioError) as caught:
         _story(tmp_path, STORY.replace(change, wrong[change]))

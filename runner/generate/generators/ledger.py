@@ -97,9 +97,8 @@ class Graph:
         """A block time between ``low`` and ``high`` hours after ``after`` (whole seconds)."""
         return after + timedelta(seconds=int(self.rng.uniform(low, high) * 3600))
 
-    def add(self, tx: Tx, shuffle: bool = True) -> Tx:
-        if shuffle:  # wallets randomise output order, so position says nothing
-            self.rng.shuffle(tx.outputs)
+    def add(self, tx: Tx) -> Tx:
+        self.rng.shuffle(tx.outputs)  # wallets randomise output order: position says nothing
         tx.seal()
         for prev, index, _, _ in tx.inputs:
             for earlier in self.txs:
@@ -143,22 +142,9 @@ def build(params: LedgerParams, rng: random.Random,
     victim_change = graph.fresh(victim.type if victim else "p2pkh")
     payment = graph.pay(graph.later(start, 0.05, 0.4), graph.coin(funding, params.victim),
                         [(params.suspect, params.amount)], victim_change)
-    hops: list[Tx] = []
-    peels: list[dict[str, Any]] = []
-    peeled = 0
-    current, when = graph.coin(payment, params.suspect), payment.time
-    for change in params.chain[:params.hops - 1]:
-        peel = rng.choice([p for p in PEELS if p <= current[3] * 0.3] or [PEELS[0]])
-        peel_to = graph.fresh(rng.choice(["p2pkh", "p2sh"]))
-        when = graph.later(when, 0.5, params.hours)
-        tx = graph.pay(when, current, [(peel_to, peel)], change)
-        hops.append(tx)
-        peeled += peel
-        peels.append({"address": peel_to, "amount": float(bitcoin.btc(peel)), "txid": tx.id})
-        current = graph.coin(tx, change)
-    when = graph.later(when, 0.5, params.hours)
-    last = graph.pay(when, current, [], params.deposit)
-    hops.append(last)
+    hops, peels = _peel_chain(graph, params, graph.coin(payment, params.suspect))
+    last, when = hops[-1], hops[-1].time
+    peeled = sum(p["satoshi"] for p in peels)
     others = [graph.outside() for _ in range(rng.randint(2, 5))]
     coins = [graph.coin(last, params.deposit), *others]
     rng.shuffle(coins)
@@ -176,13 +162,33 @@ def build(params: LedgerParams, rng: random.Random,
         "hop_txids": [t.id for t in hops],
         "path": [params.suspect, *params.chain[:params.hops - 1]],
         "change": list(params.chain[:params.hops - 1]),
-        "peels": peels,
+        "peels": [{k: v for k, v in p.items() if k != "satoshi"} for p in peels],
         "deposit": {"address": params.deposit, "txid": last.id, "time": iso(last.time),
                     "block": last.height, "amount": float(bitcoin.btc(deposit))},
         "sweep": {"txid": sweep.id, "time": iso(sweep.time), "inputs": len(coins)},
         "fees": float(bitcoin.btc(params.amount - deposit - peeled)),
         "transactions": len(graph.txs),
     }
+
+
+def _peel_chain(graph: Graph, params: LedgerParams,
+                coin: tuple[str, int, str, int]) -> tuple[list[Tx], list[dict[str, Any]]]:
+    """The hops from the suspect's address: a round amount peeled off to someone else at
+    each, the odd rest to the next change address, then everything to the deposit."""
+    hops: list[Tx] = []
+    peels: list[dict[str, Any]] = []
+    when = next(t.time for t in graph.txs if t.id == coin[0])
+    for change in params.chain[:params.hops - 1]:
+        peel = graph.rng.choice([p for p in PEELS if p <= coin[3] * 0.3] or [PEELS[0]])
+        peel_to = graph.fresh(graph.rng.choice(["p2pkh", "p2sh"]))
+        when = graph.later(when, 0.5, params.hours)
+        tx = graph.pay(when, coin, [(peel_to, peel)], change)
+        hops.append(tx)
+        peels.append({"address": peel_to, "amount": float(bitcoin.btc(peel)), "txid": tx.id,
+                      "satoshi": peel})
+        coin = graph.coin(tx, change)
+    hops.append(graph.pay(graph.later(when, 0.5, params.hours), coin, [], params.deposit))
+    return hops, peels
 
 
 def _noise(graph: Graph, peels: list[dict[str, Any]], count: int) -> None:
@@ -227,7 +233,9 @@ class LedgerGenerator(Generator):
     def check(self, params: BaseModel, ctx: GenContext) -> None:
         assert isinstance(params, LedgerParams)
         what = f"output '{ctx.output}'"
-        parse_when(params.time, what)
+        if parse_when(params.time, what) < BASE_TIME + timedelta(days=3):
+            raise InputError(f"{what}: 'time' is before 2023-01-04",
+                             fix="block heights are counted from 2023: give a later time")
         named = [params.victim, params.suspect, *params.chain, params.deposit,
                  params.hot_wallet]
         for address in named:

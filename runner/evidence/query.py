@@ -170,14 +170,20 @@ def _check_condition(cond: Any, field: Field) -> list[str]:
                 problems.append(f"{op} needs a number, got {value!r}")
             if op == "regex":
                 problems.extend(_check_regex(value))
-            if op == "in" and not isinstance(value, list):
-                problems.append("in needs a list")
+            if op == "in" and not isinstance(value, list) and not _lone_placeholder(value):
+                problems.append("in needs a list (or a lone {{story.list}} placeholder)")
             if op == "answer_of" and not isinstance(value, str):
                 problems.append("answer_of needs a task id")
         return problems
     if isinstance(cond, list):
         return ["a list is not a condition (fix: use {in: [...]})"]
     return []
+
+
+def _lone_placeholder(value: object) -> bool:
+    """A ``{{name}}`` alone: a generated scenario fills it in with the story's list
+    (``in: "{{ledger.path}}"``) before the query runs."""
+    return isinstance(value, str) and re.fullmatch(r"\s*\{\{[^{}]+\}\}\s*", value) is not None
 
 
 def _check_regex(pattern: object) -> list[str]:

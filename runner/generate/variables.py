@@ -1,7 +1,8 @@
 """Story variables: drawn per seed from ranges, address blocks, lists and word pools.
 
 Every variable is one mapping with exactly one *source* key (``cidr``, ``range``,
-``choice``, ``sample``, ``pool``, ``template``, ``value``) and optional modifiers. Values
+``choice``, ``sample``, ``pool``, ``bitcoin``, ``template``, ``value``) and optional
+modifiers. Values
 are drawn in the order written, so a ``template`` can use any variable above it.
 """
 
@@ -13,14 +14,15 @@ import re
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
 from runner.errors import InputError
+from runner.evidence.artifacts import bitcoin
 from runner.scenario.model import Strict
 
-SOURCES = ("cidr", "range", "choice", "sample", "pool", "template", "value")
+SOURCES = ("cidr", "range", "choice", "sample", "pool", "bitcoin", "template", "value")
 POOLS_DIR = Path(__file__).resolve().parent / "pools"
 TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][\w-]*(?:\.[A-Za-z_0-9][\w-]*)*)\s*\}\}")
 _MAX_TRIES = 10_000
@@ -34,6 +36,9 @@ class VarSpec(Strict):
     choice: list[Any] | None = Field(None, description="Draw one item of the list.")
     sample: list[Any] | None = Field(None, description="Draw 'count' distinct items, in order.")
     pool: str | None = Field(None, description="Draw from a shipped word pool (pools/NAME.txt).")
+    bitcoin: Literal["p2pkh", "p2sh", "p2wpkh", "zpub", "electrum-seed"] | None = Field(
+        None, description="Draw a Bitcoin address of this type, an extended public key or "
+        "an Electrum recovery phrase.")
     template: str | None = Field(None, description="Text with {{other.variables}} filled in.")
     value: Any = Field(None, description="A fixed value (the same in every variant).")
     count: int | None = Field(None, ge=1, le=10_000, description="Draw a list of this many.")
@@ -90,6 +95,8 @@ class Draw:
             return self.rng.sample(spec.sample, count)
         if spec.pool is not None:
             return self.rng.choice(pool(spec.pool))
+        if spec.bitcoin is not None:
+            return bitcoin_value(self.rng, spec.bitcoin)
         if spec.template is not None:
             return render(spec.template, self.values)
         return spec.value
@@ -123,6 +130,23 @@ class Draw:
         except ValueError:
             raise InputError(f"variable '{name}': {spec.cidr!r} is not an address block",
                              fix="write a block like 10.20.0.0/24 or 2001:db8::/64") from None
+
+
+def bitcoin_value(rng: random.Random, kind: str) -> str:
+    """A mainnet address (or zpub) from 20 (or 74) drawn bytes, with a valid checksum, or
+    an Electrum recovery phrase.
+
+    The bytes stand in for a key or script hash: no private key exists for them, so the
+    addresses are real in form only and nobody can ever spend from them.
+    """
+    if kind == "electrum-seed":
+        return bitcoin.electrum_seed(rng)
+    if kind == "zpub":  # depth 3 (m/84'/0'/0'), a parent fingerprint, hardened child 0
+        head = b"\x03" + rng.randbytes(4) + bytes.fromhex("80000000")
+        return bitcoin.zpub(head, rng.randbytes(32), bytes([2 + rng.getrandbits(1)])
+                            + rng.randbytes(32))
+    types: dict[str, bitcoin.AddressType] = {name: name for name in bitcoin.ADDRESS_TYPES}
+    return bitcoin.encode(types[kind], rng.randbytes(20))
 
 
 @cache

@@ -13,7 +13,8 @@ STORY_KINDS = {"usb-stick": ["disk"], "phishing-mail": ["mailbox"], "phishing-ba
                "phone-chat": ["tar"], "phone-contacts": ["tar"],
                "wifi-deauth": ["capture", "file"],  # its wordlist is a plain file
                # an E01, a log and a form (plain files), raw working copies
-               "evidence-handling": ["ewf", "file", "disk"]}
+               "evidence-handling": ["ewf", "file", "disk"],
+               "crypto-tracing": ["ledger", "disk", "file"]}  # the exchange's letter: a file
 
 
 def _ids(cli, *args):
@@ -39,15 +40,16 @@ def test_filters(cli):
         "linked-incidents", "office-intrusion", "phishing-mail", "phone-chat"]
     assert "traceroute-path" in _ids(cli, "--language", "uk")
     assert _ids(cli, "--language", "ru") == _ids(cli)
-    assert _ids(cli, "--kind", "disk") == ["evidence-handling", "usb-stick"]
+    assert _ids(cli, "--kind", "disk") == ["crypto-tracing", "evidence-handling", "usb-stick"]
+    assert _ids(cli, "--kind", "ledger") == ["crypto-tracing"]
     assert _ids(cli, "--kind", "mailbox") == ["phishing-basics", "phishing-mail"]
     assert _ids(cli, "--kind", "tar") == ["phone-chat", "phone-contacts"]
     assert _ids(cli, "--language", "kk") == []
     assert _ids(cli, "--kind", "ewf") == ["evidence-handling"]
     assert _ids(cli, "--kind", "e01") == [] and len(_ids(cli, "--kind", "capture")) >= 4
-    assert _ids(cli, "--course", "first-responder") == ["evidence-handling", "ftp-credentials",
-                                                         "phone-chat", "phone-contacts",
-                                                         "usb-stick"]
+    assert _ids(cli, "--course", "first-responder") == [
+        "crypto-tracing", "evidence-handling", "ftp-credentials", "phone-chat", "phone-contacts",
+        "usb-stick"]
     assert cli("list", "--block", "nosuch").code == 2
 
 

@@ -35,6 +35,7 @@ BLOCKS = {
     "phishing-basics": ("phishing", "beginner"),
     "dns-tunnel-basics": ("tunnelling-c2", "beginner"),
     "phone-contacts": ("mobile", "beginner"),
+    "crypto-tracing": ("crypto", "beginner"),
 }
 LANGS = {"en", "uk", "ru"}
 # the first two story scenarios, tagged with their blocks and now in Russian too

@@ -13,6 +13,7 @@ from runner.evidence.kinds import (  # noqa: F401 - imported to register
     evtx,
     ewf,
     hive,
+    ledger,
     lnk,
     mailbox,
     picture,
@@ -22,6 +23,6 @@ from runner.evidence.kinds import (  # noqa: F401 - imported to register
 )
 
 BUILTIN_MODULES = (
-    "archive", "capture", "disk", "document", "ewf", "evtx", "hive", "lnk", "mailbox", "picture",
-    "prefetch", "sqlite", "wallet",
+    "archive", "capture", "disk", "document", "ewf", "evtx", "hive", "ledger", "lnk", "mailbox",
+    "picture", "prefetch", "sqlite", "wallet",
 )

@@ -137,7 +137,8 @@ def start_class(home: Path, name: str, *, backend_name: str = "docker", parallel
         jobs = [lab for lab in classes.labs(name) if lab.seat in rows]
         maker = VariantMaker(home, [(lab.seat, loaded[lab.scenario_id], rows[lab.seat].seed)
                                     for lab in jobs if loaded[lab.scenario_id].generated
-                                    and not _active(classes, lab)])
+                                    and not _active(classes, lab)],
+                             classes.prepared(name))
         try:
             outcomes, interrupted = _run_jobs(
                 [(_start_one, home, classes, name, rows[lab.seat], lab,
@@ -153,6 +154,32 @@ def start_class(home: Path, name: str, *, backend_name: str = "docker", parallel
                 "running, no more are being created",
                 fix=f"'dflab class start {name}' starts the rest")
         return sorted(outcomes, key=lambda o: (o.seat, o.scenario))
+
+
+def prepare_variants(home: Path, name: str,
+                     progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
+    """Make every seat's variant of the class's generated scenarios now (the seeds are
+    known), so ``class start`` only checks them; ``progress(done, total)``. A variant that
+    fails is an outcome with its error: the start makes it again and reports it."""
+    with Home(home).classes() as classes:
+        loaded = {k: sc for k, sc in load_class_scenarios(classes.get(name)).items()
+                  if sc.generated}
+        wanted = [(seat.seat, sc, seat.seed) for seat in classes.seats(name)
+                  for sc in loaded.values()]
+        outcomes: list[Outcome] = []
+        if progress is not None:
+            progress(0, len(wanted))
+        maker = VariantMaker(home, wanted, every=True)
+        try:
+            for seat, scenario_id, session_id, error in maker.finished():
+                if not error:
+                    classes.set_prepared(name, seat, scenario_id, session_id)
+                outcomes.append(Outcome(seat, scenario_id, session_id, error))
+                if progress is not None:
+                    progress(len(outcomes), len(wanted))
+        finally:
+            maker.close()
+        return outcomes
 
 
 def _run_jobs(jobs: list[tuple[Any, ...]], parallel: int,

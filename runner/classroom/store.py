@@ -18,6 +18,7 @@ from runner.home import Home
 from runner.session.store import Store
 
 # Tables a class owns, emptied by ``class delete`` (sessions stay: the audit trail).
+_PREPARED = "variant:"  # class_meta keys of variants made ahead
 CLASS_TABLES = ("class_logins", "class_meta", "class_grades", "class_labs", "class_seats")
 
 
@@ -153,6 +154,24 @@ class ClassStore:
         rows = self.store.query("SELECT value FROM class_meta WHERE class = ? AND key = ?",
                                 (name, key))
         return str(rows[0]["value"]) if rows else default
+
+    # Variants made at ``class create`` (see :mod:`runner.classroom.variants`): the
+    # session id whose variant folder holds a seat's variant of a scenario.
+
+    def set_prepared(self, name: str, seat: str, scenario_id: str, session_id: str) -> None:
+        self.set_meta(name, f"{_PREPARED}{seat}:{scenario_id}", session_id)
+
+    def prepared(self, name: str) -> dict[tuple[str, str], str]:
+        """(seat, scenario id) -> the session id its variant was made for, while no session
+        took it (a seat's lab started again after it ended gets a new variant folder)."""
+        rows = self.store.query("SELECT key, value FROM class_meta WHERE class = ? AND key"
+                                " LIKE ? AND value NOT IN (SELECT id FROM sessions)",
+                                (name, f"{_PREPARED}%"))
+        out = {}
+        for r in rows:
+            seat, _, scenario_id = str(r["key"])[len(_PREPARED):].rpartition(":")
+            out[(seat, scenario_id)] = str(r["value"])
+        return out
 
     # -- SSH logins (written by ``class serve``, read by the board) -------------------
 

@@ -50,6 +50,9 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
                    help="write the seat passwords to FILE (mode 0600) instead of printing them")
     p.add_argument("--seed", type=int, metavar="N", help="class seed: each seat's variant seed "
                    "is derived from it and the seat id (default: a new one)")
+    p.add_argument("--variants-at-start", action="store_true",
+                   help="generated scenarios: make the seats' variants during 'class start' "
+                   "(default: now, so the start only checks them)")
     p.set_defaults(func=run_create)
     p = cmds.add_parser("list", help="the classes")
     add_json_flag(p)
@@ -164,8 +167,38 @@ def run_create(args: argparse.Namespace, ctx: Ctx) -> int:
         ctx.info(f"class {args.name}: {len(issued)} seats; passwords (shown once):")
         for trainee, password in issued:
             ctx.stdout.write(f"{trainee.seat}\t{password}\t{trainee.name}\n")
+    if not args.variants_at_start:
+        _prepare_variants(args.name, ctx)  # after the passwords: a Ctrl-C here loses none
     ctx.info(f"next: 'dflab class start {args.name}', then 'dflab class serve {args.name}'")
     return ExitCode.OK
+
+
+def _prepare_variants(name: str, ctx: Ctx) -> None:
+    """Make the seats' variants of generated scenarios now, with progress, so that
+    ``class start`` only checks them; what fails is made (and reported) at the start."""
+    columns = (TextColumn("making variants"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    began = time.monotonic()
+    with Progress(*columns, console=ctx.err_console, transient=True) as bar:
+        task = bar.add_task("variants", total=None)
+        try:
+            outcomes = lifecycle.prepare_variants(
+                ctx.home, name, lambda done, total: bar.update(task, completed=done,
+                                                               total=total))
+        except KeyboardInterrupt:
+            outcomes = None
+    if outcomes is None:
+        ctx.info(f"[yellow]making variants interrupted[/]: 'dflab class start {name}' "
+                 "makes the missing ones")
+        return
+    if outcomes:
+        made = sum(1 for o in outcomes if not o.error)
+        ctx.info(f"{made} of {len(outcomes)} seat variants made "
+                 f"({time.monotonic() - began:.1f} s); 'class start' only checks them")
+    for o in outcomes:
+        if o.error:
+            ctx.info(f"[yellow]seat {o.seat}[/] ({o.scenario}): variant not made: {o.error}"
+                     " ('class start' tries again)")
 
 
 def _class_scenarios(args: argparse.Namespace, ctx: Ctx) -> tuple[list[Path], str]:

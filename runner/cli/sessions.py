@@ -350,13 +350,15 @@ def run_stop(args: argparse.Namespace, ctx: Ctx) -> int:
 
 
 def run_gc(args: argparse.Namespace, ctx: Ctx) -> int:
-    from runner.classroom.retention import unexported_sessions
+    from runner.classroom.retention import prepared_variants, unexported_sessions
     from runner.session.runtime import collect_garbage
 
-    keep_work = unexported_sessions(ctx.home)
-    planned = collect_garbage(ctx.home, dry_run=True, keep_work=keep_work)
+    keep_work, keep_variants = unexported_sessions(ctx.home), prepared_variants(ctx.home)
+    planned = collect_garbage(ctx.home, dry_run=True, keep_work=keep_work,
+                              keep_variants=keep_variants)
     if not args.dry_run:
-        collect_garbage(ctx.home, work=args.yes, keep_work=keep_work)
+        collect_garbage(ctx.home, work=args.yes, keep_work=keep_work,
+                        keep_variants=keep_variants)
     work = [p for p in planned if p.startswith(("volume ", "work "))]
     removed = [] if args.dry_run else [p for p in planned if args.yes or p not in work]
     kept = [] if args.dry_run or args.yes else work

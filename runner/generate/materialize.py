@@ -129,6 +129,13 @@ def _generate(loaded: LoadedScenario, seed: int, folder: Path, fingerprint: str
     return info
 
 
+def is_current(loaded: LoadedScenario, seed: int, folder: Path) -> bool:
+    """Whether ``folder`` holds variant ``seed`` of this very scenario and its stories
+    (made ahead, e.g. at ``class create``); its files' hashes are checked at the start."""
+    loaded = loaded.template or loaded
+    return _reuse(folder, _fingerprint(loaded, seed), seed) is not None
+
+
 def _reuse(folder: Path, fingerprint: str, seed: int) -> VariantInfo | None:
     """The variant already in ``folder`` when it was made from the same scenario, stories
     and seed (its files are then checked against the recorded hashes like shipped ones)."""

@@ -283,11 +283,13 @@ def stop_session(running: Running, *, remove: bool = True) -> list[str]:
 
 
 def collect_garbage(home: Path, *, dry_run: bool = False, work: bool = True,
-                    keep_work: frozenset[str] = frozenset()) -> list[str]:
+                    keep_work: frozenset[str] = frozenset(),
+                    keep_variants: frozenset[str] = frozenset()) -> list[str]:
     """Remove what labs of this home left behind, except the active sessions' labs:
     each available backend's leftovers, then the socket folders. Trainees' work
     (``volume ...``, ``work ...``) only with ``work``, never of sessions in
-    ``keep_work``. What was (with ``dry_run``: would be) removed."""
+    ``keep_work``; variant folders of ``keep_variants`` stay. What was (with
+    ``dry_run``: would be) removed."""
     with open_store(home) as store:
         active = frozenset(row.id for row in store.sessions("active"))
     where = Home(home)
@@ -304,7 +306,7 @@ def collect_garbage(home: Path, *, dry_run: bool = False, work: bool = True,
                  # generated evidence of ended sessions: its seed makes it again if needed
                  *(where.variants.glob("*") if where.variants.is_dir() else [])]
     for child in sorted(leftovers):
-        if child.name not in active:
+        if child.name not in active and child.name not in keep_variants:
             if not dry_run:
                 shutil.rmtree(child, ignore_errors=True)
             removed.append(str(child))

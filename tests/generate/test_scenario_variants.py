@@ -302,7 +302,9 @@ def test_a_class_start_makes_slow_variants_in_worker_processes(
     roster.write_text("id,first_name,last_name,email\n" + "".join(
         f"{n},{n.title()},X,{n}@x.org\n" for n in names), encoding="utf-8")
     assert cli("class", "create", "w1", "--scenario", str(SCENARIO), "--roster", str(roster),
-               "--credentials-out", str(tmp_path / "c.csv"), "--seed", "3").code == 0
+               "--credentials-out", str(tmp_path / "c.csv"), "--seed", "3",
+               "--variants-at-start").code == 0
+    assert made_here == []
     started = cli("class", "start", "w1", "--backend", "local", "--json")
     assert started.code == 0, started.stderr + started.stdout
     outcomes = json.loads(started.stdout)["started"]

@@ -64,7 +64,7 @@ bench: install ## dflab's capture analysis vs tshark on a generated capture (PAC
 	$(BIN)/python bench/bench_pcap.py --packets $(or $(PACKETS),200000)
 
 .PHONY: bench-gen
-bench-gen: install ## capture generator: packets/s vs scapy, one 10,000-packet variant, SEATS variants (CLASS=1: vs a plain class start)
+bench-gen: install ## capture generator: packets/s vs scapy, one 10,000-packet variant, SEATS variants (CLASS=1: what they add to a class start)
 	$(BIN)/python bench/bench_gen.py --seats $(or $(SEATS),40) $(if $(CLASS),--class)
 
 bench-seal: install ## one sealed-key check (scrypt) vs the old salted SHA-256, and brute-force times

@@ -54,7 +54,6 @@ class VariantMaker:
         self._home = home
         self._ahead: dict[tuple[str, str], tuple[str, Future[None]]] = {}
         self._pool: ProcessPoolExecutor | None = None
-        self.reused = 0
         self._later: list[Job] = []
         by_scenario: dict[str, list[Job]] = {}
         for job in wanted:
@@ -81,7 +80,6 @@ class VariantMaker:
         done: Future[None] = Future()
         done.set_result(None)
         self._ahead[(seat, loaded.id)] = (session_id, done)
-        self.reused += 1
         return True
 
     def _timed_first(self, job: Job) -> float:

@@ -188,14 +188,12 @@ def _prepare_variants(name: str, ctx: Ctx) -> None:
         except KeyboardInterrupt:
             outcomes = None
     if outcomes is None:
-        ctx.info(f"[yellow]making variants interrupted[/]: 'dflab class start {name}' "
-                 "makes the missing ones")
-        return
-    if outcomes:
-        made = sum(1 for o in outcomes if not o.error)
-        ctx.info(f"{made} of {len(outcomes)} seat variants made "
-                 f"({time.monotonic() - began:.1f} s); 'class start' only checks them")
-    for o in outcomes:
+        ctx.info(f"[yellow]making variants interrupted[/]: 'dflab class start {name}' makes "
+                 "the missing ones")
+    elif outcomes:
+        ctx.info(f"{sum(1 for o in outcomes if not o.error)} of {len(outcomes)} seat variants "
+                 f"made ({time.monotonic() - began:.1f} s); 'class start' only checks them")
+    for o in outcomes or []:
         if o.error:
             ctx.info(f"[yellow]seat {o.seat}[/] ({o.scenario}): variant not made: {o.error}"
                      " ('class start' tries again)")

@@ -78,3 +78,32 @@ def test_slow_variants_are_made_by_workers_at_create_and_the_start_makes_none(
         copy = materialize(loaded, seeds[o["seat"]], tmp_path / "check" / o["seat"])
         assert (copy.evidence[0].path.read_bytes()
                 == (Home(home).variant_dir(o["session_id"]) / "note.txt").read_bytes())
+
+
+def test_ctrl_c_while_making_variants_keeps_the_class_and_the_start_makes_the_rest(
+        cli: Any, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import runner.generate.materialize as materialize_module
+
+    real = materialize_module.generate_variant
+    calls: list[int] = []
+
+    def interrupted(*args: object, **kw: object) -> object:
+        calls.append(1)
+        if len(calls) == 3:  # the second seat's first story: Ctrl-C
+            raise KeyboardInterrupt
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(materialize_module, "generate_variant", interrupted)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name\nann,Ann\nbob,Bob\n", encoding="utf-8")
+    creds = tmp_path / "c.csv"
+    made = cli("class", "create", "w3", "--scenario", str(SCENARIO), "--roster", str(roster),
+               "--credentials-out", str(creds))
+    assert made.code == 0, made.stderr
+    assert "making variants interrupted" in made.stderr
+    assert creds.read_text().count("\n") == 3  # header and both seats' passwords
+    with Home(home).classes() as classes:
+        assert list(classes.prepared("w3")) == [("ann", "seized-note")]
+    started = cli("class", "start", "w3", "--backend", "local", "--json")
+    assert started.code == 0, started.stderr + started.stdout
+    assert len(json.loads(started.stdout)["started"]) == 2

@@ -119,13 +119,16 @@ def dns_query(name: str, *, qid: int = 0x1234, qtype: int = 1) -> bytes:
     )
 
 
-def dns_response(name: str, addrs: Iterable[str], *, qid: int = 0x1234, rcode: int = 0) -> bytes:
-    """A DNS response answering ``name`` with A records (compressed owner names)."""
-    answers = [socket.inet_aton(a) for a in addrs]
+def dns_response(name: str, addrs: Iterable[str], *, qid: int = 0x1234, rcode: int = 0,
+                 qtype: int = 1) -> bytes:
+    """A DNS response answering ``name`` (question type ``qtype``) with A or AAAA records,
+    one per address by its family (compressed owner names)."""
+    answers = [(28, socket.inet_pton(socket.AF_INET6, a)) if ":" in a
+               else (1, socket.inet_aton(a)) for a in addrs]
     head = struct.pack("!HHHHHH", qid, 0x8180 | rcode, 1, len(answers), 0, 0)
-    body = _qname(name) + struct.pack("!HH", 1, 1)
-    for rdata in answers:
-        body += struct.pack("!HHHIH", 0xC00C, 1, 1, 300, 4) + rdata
+    body = _qname(name) + struct.pack("!HH", qtype, 1)
+    for kind, rdata in answers:
+        body += struct.pack("!HHHIH", 0xC00C, kind, 1, 300, len(rdata)) + rdata
     return head + body
 
 

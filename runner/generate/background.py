@@ -1,5 +1,9 @@
 """Background traffic that events hide in: DNS lookups, web browsing over HTTP and TLS (SNI
-from a list of sites), NTP, DHCP and ARP, spread over a time span at a chosen volume."""
+from a list of sites), NTP, DHCP and ARP, spread over a time span at a chosen volume.
+
+A client with an IPv6 address (``ip6``, or an IPv6 ``ip``) also browses over IPv6, as a
+dual-stack host does: AAAA lookups, HTTP and TLS to the sites' IPv6 addresses, NTP, and
+neighbour discovery (solicitation and advertisement, RFC 4861) where IPv4 uses ARP."""
 
 from __future__ import annotations
 
@@ -11,14 +15,23 @@ from typing import Literal
 from pydantic import Field
 from scapy.layers.dhcp import BOOTP, DHCP
 from scapy.layers.inet import IP, UDP
+from scapy.layers.inet6 import (
+    ICMPv6ND_NA,
+    ICMPv6ND_NS,
+    ICMPv6NDOptDstLLAddr,
+    ICMPv6NDOptSrcLLAddr,
+    IPv6,
+)
 from scapy.layers.l2 import Ether
 
 from runner.evidence.craft import dns_query, dns_response
 from runner.generate.events.base import NS, EventContext, Router
+from runner.generate.hosts import Host
 from runner.generate.registry import GenContext
 from runner.generate.variables import pool
 from runner.generate.wire import tls
-from runner.generate.wire.frames import PROTO_UDP, IpPath, Node, arp_frame, udp_segment
+from runner.generate.wire.frames import PROTO_UDP, IpPath, Node, arp_frame, mac_bytes, udp_segment
+from runner.generate.wire.readdress import LINK_LOCAL, SOLICITED, eui64
 from runner.generate.wire.sink import Sink
 from runner.generate.wire.tcp import MS, TcpFlow
 from runner.scenario.model import Strict
@@ -44,21 +57,35 @@ class BackgroundParams(Strict):
 
 
 class _Net:
-    """Who talks to whom: clients, the gateway (its MAC fronts every remote address), DNS."""
+    """Who talks to whom: clients (IPv4, IPv6 or both), the gateway (its MAC fronts every
+    remote address), DNS."""
 
     def __init__(self, params: BackgroundParams, ectx: EventContext,
                  gateway: str | None = None) -> None:
         refs = params.clients or list(ectx.gen.hosts)
-        self.clients = [ectx.node(r) for r in refs if ":" not in ectx.node(r).ip]
-        if not self.clients:
-            raise ValueError("background traffic needs at least one IPv4 client host")
-        first = ipaddress.ip_address(self.clients[0].ip)
-        self.gateway = ectx.node(params.gateway or gateway or str(first - int(first) % 256 + 1))
+        self.clients = [_client(ectx, r) for r in refs]
+        first = next((c[0] for c in self.clients if c[0]), None)
+        if first is None and not any(c[1] for c in self.clients):
+            raise ValueError("background traffic needs at least one client host")
+        ref = params.gateway or gateway
+        if ref is None and first is not None:
+            address = ipaddress.ip_address(first.ip)
+            ref = str(address - int(address) % 256 + 1)
+        router, host = (ectx.node(ref), ectx.host(ref)) if ref else (None, None)
+        if router is not None:  # hosts reach an IPv4 router's IPv6 side at its link-local
+            self.gateway6 = _v6(host, router) or Node(str(ipaddress.IPv6Address(
+                LINK_LOCAL + eui64(mac_bytes(router.mac)))), router.mac, router.ttl)
+        else:  # IPv6-only clients and no gateway named
+            self.gateway6 = ectx.node("fe80::1")
+        self.gateway: Node = router or self.gateway6
         self.dns = ectx.node(params.dns_server) if params.dns_server else self.gateway
+        dns_host = ectx.host(params.dns_server) if params.dns_server else host
+        self.dns6 = _v6(dns_host, self.dns) or self.gateway6
         self.sites = params.sites or list(pool("domains"))
         self.rng = ectx.rng
         self.addresses: dict[str, str] = {}
-        self.ports = {c.ip: self.rng.randrange(49152, 60000) for c in self.clients}
+        self.ports = {n.ip: self.rng.randrange(49152, 60000) for c in self.clients for n in c
+                      if n}
 
     def port(self, client: Node) -> int:
         """The client's next ephemeral port: stacks hand them out in order, so two
@@ -66,12 +93,38 @@ class _Net:
         self.ports[client.ip] = 49152 + (self.ports[client.ip] - 49152 + 1) % 16383
         return self.ports[client.ip]
 
-    def remote(self, site: str) -> Node:
-        if site not in self.addresses:
-            r = random.Random(f"{self.rng.random()}:{site}")
-            self.addresses[site] = f"{r.choice((23, 104, 142, 151, 172, 185))}." \
-                                   f"{r.randrange(1, 255)}.{r.randrange(256)}.{r.randrange(1, 255)}"
-        return Node(self.addresses[site], self.gateway.mac, 56, 65535)
+    def remote(self, site: str, v6: bool = False) -> Node:
+        key = f"{site}/6" if v6 else site
+        if key not in self.addresses:
+            r = random.Random(f"{self.rng.random()}:{key}")
+            if v6:  # under the /32s of large CDNs and clouds, as browsing on IPv6 goes
+                self.addresses[key] = str(ipaddress.IPv6Address(r.choice(_NETS6).packed[:4]
+                                                                + r.randbytes(12)))
+            else:
+                self.addresses[key] = f"{r.choice((23, 104, 142, 151, 172, 185))}." \
+                    f"{r.randrange(1, 255)}.{r.randrange(256)}.{r.randrange(1, 255)}"
+        return Node(self.addresses[key], self.gateway.mac, 56, 65535)
+
+
+_NETS6 = tuple(ipaddress.IPv6Address(a) for a in ("2606:4700::", "2a00:1450::", "2620:1ec::",
+                                                   "2a04:4e42::", "2600:9000::", "2a02:26f0::"))
+
+
+def _client(ectx: EventContext, ref: str) -> tuple[Node | None, Node | None]:
+    """A client's IPv4 and IPv6 identities (either may be missing)."""
+    node = ectx.node(ref)
+    if ":" in node.ip:
+        return None, node
+    return node, _v6(ectx.host(ref), node)
+
+
+def _v6(host: Host | None, node: Node | None) -> Node | None:
+    """The IPv6 identity of a host (its ``ip6`` or IPv6 ``ip``), with its MAC and TTL."""
+    if node is not None and ":" in node.ip:
+        return node
+    if host is None or host.ip6 is None or node is None:
+        return None
+    return Node(host.ip6, node.mac, node.ttl, node.window)
 
 
 def add_background(params: BackgroundParams, sink: Sink, gen: GenContext, start_ns: int,
@@ -85,45 +138,76 @@ def add_background(params: BackgroundParams, sink: Sink, gen: GenContext, start_
     except ValueError as exc:
         from runner.errors import InputError
 
-        raise InputError(f"output '{gen.output}': {exc}", fix="list IPv4 hosts under "
+        raise InputError(f"output '{gen.output}': {exc}", fix="list hosts under "
                          "'background: clients:'") from None
     low, high = params.span or (0.0, duration)
     rng, target = ectx.rng, len(sink) + params.volume
     if "dhcp" in params.kinds:
-        for client in net.clients:
-            _dhcp(sink, net, client, ectx.time(low + rng.uniform(0, 2)), rng)
+        for client, _ in net.clients:
+            if client is not None:
+                _dhcp(sink, net, client, ectx.time(low + rng.uniform(0, 2)), rng)
     kinds = [k for k in _WEIGHTS if k in params.kinds]
     if not kinds:
         return
     weights = [_WEIGHTS[k] for k in kinds]
     while len(sink) < target:
-        at = ectx.time(rng.uniform(low, high))
-        client = rng.choice(net.clients)
-        kind = rng.choices(kinds, weights)[0]
-        if kind == "arp":
+        _visit(sink, net, ectx.time(rng.uniform(low, high)), rng.choice(net.clients),
+               rng.choices(kinds, weights)[0], rng)
+
+
+def _visit(sink: Sink, net: _Net, at: int, pair: tuple[Node | None, Node | None], kind: str,
+           rng: random.Random) -> None:
+    """One background exchange; a dual-stack client picks IPv6 half of the time."""
+    four, six = pair
+    v6 = six is not None and (four is None or rng.random() < 0.5)
+    client = six if v6 else four
+    assert client is not None
+    if kind == "arp":
+        if v6:
+            _neighbours(sink, client, net.gateway6, at)
+        else:
             sink.add(at, arp_frame(1, client.mac, client.ip, "", net.gateway.ip))
             sink.add(at + MS // 2, arp_frame(2, net.gateway.mac, net.gateway.ip, client.mac,
                                              client.ip))
-        elif kind == "ntp":
-            _ntp(sink, client, net.remote("pool.ntp.org"), at, rng)
-        else:
-            site = rng.choice(net.sites)
-            at = lookup(sink, client, net.dns, site, net.remote(site).ip, at, rng)
-            if kind != "dns":
-                _web(sink, client, net.remote(site), site, kind == "https", at, rng,
-                     net.port(client))
+    elif kind == "ntp":
+        _ntp(sink, client, net.remote("pool.ntp.org", v6), at, rng)
+    else:
+        site = rng.choice(net.sites)
+        server = net.remote(site, v6)
+        # a dual-stack host asks its IPv4 resolver for AAAA records too
+        resolver, asker = (net.dns, four) if four is not None else (net.dns6, client)
+        at = lookup(sink, asker, resolver, site, server.ip, at, rng)
+        if kind != "dns":
+            _web(sink, client, server, site, kind == "https", at, rng, net.port(client))
 
 
 def lookup(sink: Sink, client: Node, server: Node, name: str, answer: str, at: int,
            rng: random.Random) -> int:
-    """A DNS A query and its answer; returns when the answer arrived."""
+    """A DNS A (or, for an IPv6 ``answer``, AAAA) query and its answer; returns when the
+    answer arrived."""
     out = IpPath(client, server, PROTO_UDP, rng.getrandbits(16), df=False)
     back = IpPath(server, client, PROTO_UDP, rng.getrandbits(16), df=False)
     qid, port = rng.getrandbits(16), rng.randrange(49152, 65535)
-    sink.add(at, out.frame(udp_segment(out, port, 53, dns_query(name, qid=qid))))
+    qtype = 28 if ":" in answer else 1
+    sink.add(at, out.frame(udp_segment(out, port, 53, dns_query(name, qid=qid, qtype=qtype))))
     at += int(rng.uniform(5, 40) * MS)
-    sink.add(at, back.frame(udp_segment(back, 53, port, dns_response(name, [answer], qid=qid))))
+    sink.add(at, back.frame(udp_segment(back, 53, port, dns_response(name, [answer], qid=qid,
+                                                                     qtype=qtype))))
     return at + MS
+
+
+def _neighbours(sink: Sink, client: Node, router: Node, at: int) -> None:
+    """Neighbour solicitation for the router (to its solicited-node group) and its
+    advertisement (router, solicited, override flags), built with scapy."""
+    group = ipaddress.IPv6Address(SOLICITED + ipaddress.IPv6Address(router.ip).packed[13:])
+    ask = (Ether(src=client.mac, dst="33:33:" + ":".join(f"{b:02x}" for b in group.packed[12:]))
+           / IPv6(src=client.ip, dst=str(group), hlim=255)
+           / ICMPv6ND_NS(tgt=router.ip) / ICMPv6NDOptSrcLLAddr(lladdr=client.mac))
+    answer = (Ether(src=router.mac, dst=client.mac) / IPv6(src=router.ip, dst=client.ip, hlim=255)
+              / ICMPv6ND_NA(tgt=router.ip, R=1, S=1, O=1)
+              / ICMPv6NDOptDstLLAddr(lladdr=router.mac))
+    sink.add(at, bytes(ask))
+    sink.add(at + MS // 2, bytes(answer))
 
 
 def _web(sink: Sink, client: Node, server: Node, site: str, secure: bool, at: int,

@@ -15,13 +15,6 @@ from typing import Literal
 from pydantic import Field
 from scapy.layers.dhcp import BOOTP, DHCP
 from scapy.layers.inet import IP, UDP
-from scapy.layers.inet6 import (
-    ICMPv6ND_NA,
-    ICMPv6ND_NS,
-    ICMPv6NDOptDstLLAddr,
-    ICMPv6NDOptSrcLLAddr,
-    IPv6,
-)
 from scapy.layers.l2 import Ether
 
 from runner.evidence.craft import dns_query, dns_response
@@ -30,8 +23,17 @@ from runner.generate.hosts import Host
 from runner.generate.registry import GenContext
 from runner.generate.variables import pool
 from runner.generate.wire import tls
-from runner.generate.wire.frames import PROTO_UDP, IpPath, Node, arp_frame, mac_bytes, udp_segment
-from runner.generate.wire.readdress import LINK_LOCAL, SOLICITED, eui64
+from runner.generate.wire.frames import (
+    PROTO_UDP,
+    IpPath,
+    Node,
+    arp_frame,
+    mac_bytes,
+    neighbour_advertisement,
+    neighbour_solicitation,
+    udp_segment,
+)
+from runner.generate.wire.readdress import LINK_LOCAL, eui64
 from runner.generate.wire.sink import Sink
 from runner.generate.wire.tcp import MS, TcpFlow
 from runner.scenario.model import Strict
@@ -197,17 +199,11 @@ def lookup(sink: Sink, client: Node, server: Node, name: str, answer: str, at: i
 
 
 def _neighbours(sink: Sink, client: Node, router: Node, at: int) -> None:
-    """Neighbour solicitation for the router (to its solicited-node group) and its
-    advertisement (router, solicited, override flags), built with scapy."""
-    group = ipaddress.IPv6Address(SOLICITED + ipaddress.IPv6Address(router.ip).packed[13:])
-    ask = (Ether(src=client.mac, dst="33:33:" + ":".join(f"{b:02x}" for b in group.packed[12:]))
-           / IPv6(src=client.ip, dst=str(group), hlim=255)
-           / ICMPv6ND_NS(tgt=router.ip) / ICMPv6NDOptSrcLLAddr(lladdr=client.mac))
-    answer = (Ether(src=router.mac, dst=client.mac) / IPv6(src=router.ip, dst=client.ip, hlim=255)
-              / ICMPv6ND_NA(tgt=router.ip, R=1, S=1, O=1)
-              / ICMPv6NDOptDstLLAddr(lladdr=router.mac))
-    sink.add(at, bytes(ask))
-    sink.add(at + MS // 2, bytes(answer))
+    """The client solicits the router's address; the router advertises its MAC."""
+    sink.add(at, neighbour_solicitation(client.mac, client.ip, router.ip))
+    sink.add(at + MS // 2, neighbour_advertisement(router.mac, router.ip, client.mac, client.ip,
+                                                   router.ip, router.mac, router=True,
+                                                   solicited=True))
 
 
 def _web(sink: Sink, client: Node, server: Node, site: str, secure: bool, at: int,

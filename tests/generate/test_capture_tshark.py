@@ -437,3 +437,31 @@ def test_events_between_ipv6_hosts(make: Make, tmp_path: Path) -> None:
     creds = rows(capture, "credentials.credentials")
     assert [(c["server"], c["password"]) for c in creds] == [(values["server"]["ip"],
                                                              values["ftp"]["password"])]
+
+
+NDP_HOSTS = {"victim": {"ip": "{{victim_ip}}", "ip6": "2001:db8:10::{{n}}", "os": "windows"},
+             "attacker": {"ip": "2001:db8:10::666", "os": "linux"},
+             "gw": {"ip": "{{gw_ip}}", "ip6": "fe80::1", "os": "router"}}
+
+
+def test_ndp_spoofing_and_relayed_login_over_ipv6(make: Make) -> None:
+    variant = make([{"type": "ndp-spoof", "id": "mitm", "attacker": "attacker",
+                     "victim": "victim", "gateway": "gw", "adverts": 4,
+                     "password": "{{password}}"}], hosts=NDP_HOSTS)
+    capture, mitm = variant.files["net"], variant.values["mitm"]
+    assert_clean(capture)
+    adverts = tshark_fields(capture, "icmpv6.type == 136", "eth.src", "icmpv6.nd.na.target_address",
+                            "icmpv6.opt.linkaddr", "icmpv6.nd.na.flag.o", "ipv6.hlim")
+    claims = {(target, mac) for _, target, mac, _, _ in adverts}
+    # the gateway's address claimed by its own MAC, then by the attacker's; the victim's too
+    assert claims == {(mitm["gateway"], mitm["gateway_mac"]),
+                      (mitm["gateway"], mitm["attacker_mac"]),
+                      (mitm["victim"], mitm["attacker_mac"])}
+    forged = [a for a in adverts if a[0] == mitm["attacker_mac"]]
+    assert len(forged) == mitm["forged_adverts"]
+    assert all(a[3] in ("1", "True") and a[4] == "255" for a in adverts)
+    relayed = tshark_fields(capture, 'frame contains "pass="', "eth.dst", "ipv6.hlim")
+    assert [r[0] for r in relayed] == [mitm["attacker_mac"], mitm["gateway_mac"]]
+    assert int(relayed[0][1]) == int(relayed[1][1]) + 1
+    creds = rows(capture, "credentials.credentials")
+    assert {c["password"] for c in creds} == {mitm["password"]}

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from capture_tools import Make
+from capture_tools import HOSTS, Make
 from scapy.layers.dot11 import Dot11, Dot11Beacon, Dot11Deauth
 from scapy.layers.inet import ICMP, IP, TCP, UDP
 from scapy.layers.l2 import ARP, Ether
@@ -35,7 +35,7 @@ def packets(path: Path) -> list[Any]:
 
 def test_every_event_module_is_listed() -> None:
     folder = Path(events_pkg.__file__).parent
-    helpers = {"__init__", "base", "registry", "payload"}
+    helpers = {"__init__", "base", "registry", "payload", "relay"}
     modules = {p.stem for p in folder.glob("*.py")} - helpers
     assert modules == {type(e).__module__.rsplit(".", 1)[-1] for e in ALL}
 
@@ -258,17 +258,23 @@ ALL_ETHERNET = [
     {"type": "tor-tls", "id": "tor", "client": "victim", "count": 1, "cells": 2},
     {"type": "arp-spoof", "id": "mitm", "attacker": "attacker", "victim": "victim",
      "gateway": "gw", "replies": 2},
+    {"type": "ndp-spoof", "id": "mitm6", "attacker": "attacker", "victim": "victim",
+     "gateway": "fe80::1", "adverts": 2},
 ]
+# ndp-spoof needs IPv6 addresses; dual-stack hosts also browse over IPv6 in the background
+DUAL_STACK = {**HOSTS, "victim": {**HOSTS["victim"], "ip6": "2001:db8:10::{{n}}"},
+              "attacker": {**HOSTS["attacker"], "ip6": "2001:db8:10::666"}}
 
 
 def test_every_event_is_byte_identical_for_a_seed(make: Make) -> None:
     """Nothing draws from a global random stream or the clock (MIME boundaries, message
     ids): the same seed gives the same bytes, another seed other bytes."""
-    one = make(ALL_ETHERNET, 9, background={"volume": 200})
-    two = make(ALL_ETHERNET, 9, background={"volume": 200})
+    one = make(ALL_ETHERNET, 9, background={"volume": 200}, hosts=DUAL_STACK)
+    two = make(ALL_ETHERNET, 9, background={"volume": 200}, hosts=DUAL_STACK)
     assert one.files["net"].read_bytes() == two.files["net"].read_bytes()
     assert one.values == two.values
-    assert make(ALL_ETHERNET, 10, background={"volume": 200}).sha256 != one.sha256
+    assert make(ALL_ETHERNET, 10, background={"volume": 200}, hosts=DUAL_STACK).sha256 \
+        != one.sha256
     assert {e["type"] for e in ALL_ETHERNET} == {e.type for e in ALL if e.link == "ethernet"}
 
 

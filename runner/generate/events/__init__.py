@@ -11,6 +11,7 @@ from runner.generate.events.email_smtp import Email
 from runner.generate.events.http_transfer import HttpTransfer
 from runner.generate.events.icmp_tunnel import IcmpTunnel
 from runner.generate.events.login import Login
+from runner.generate.events.ndp_spoof import NdpSpoof
 from runner.generate.events.ping_sweep import PingSweep
 from runner.generate.events.port_scan import PortScan
 from runner.generate.events.ssh_bruteforce import SshBruteforce
@@ -20,5 +21,5 @@ from runner.generate.events.wifi_deauth import WifiDeauth
 from runner.generate.events.wpa2_handshake import Wpa2Handshake
 
 ALL: list[Event] = [PortScan(), PingSweep(), Login(), SshBruteforce(), HttpTransfer(), Email(),
-                    DnsTunnel(), Beacon(), IcmpTunnel(), TorTls(), ArpSpoof(),
+                    DnsTunnel(), Beacon(), IcmpTunnel(), TorTls(), ArpSpoof(), NdpSpoof(),
                     WifiBeacons(), WifiDeauth(), Wpa2Handshake()]

@@ -87,6 +87,18 @@ class EventContext:
             self.extra[ref] = self.router.sees(node) if self.router else node
         return self.extra[ref]
 
+    def node6(self, ref: str) -> Node:
+        """The IPv6 wire identity of a host key (its ``ip6``, or an IPv6 ``ip``) or of a bare
+        IPv6 address; ValueError when the host has none."""
+        node = self.node(ref)
+        host = self.gen.hosts.get(ref)
+        if ":" in node.ip:
+            return node
+        if host is None or host.ip6 is None:
+            raise ValueError(f"'{ref}' has no IPv6 address; give the host an 'ip6'")
+        six = Node(host.ip6, host.mac, host.ttl, min(host.window, 65535))
+        return self.router.sees(six) if self.router else six
+
     def mac(self, ref: str) -> str:
         """The MAC of a host key, or ``ref`` itself when it is a MAC address."""
         host = self.gen.hosts.get(ref)

@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from scapy.layers.inet import IP
-from scapy.layers.inet6 import IPv6
+from scapy.layers.inet6 import (
+    ICMPv6ND_NA,
+    ICMPv6ND_NS,
+    ICMPv6NDOptDstLLAddr,
+    ICMPv6NDOptSrcLLAddr,
+    IPv6,
+)
 from scapy.layers.l2 import Ether
 
 from runner.generate.wire.checksum import checksum, fold, ones_sum
@@ -141,6 +147,25 @@ def arp_frame(op: int, src_mac: str, src_ip: str, dst_mac: str, dst_ip: str,
                        socket.inet_aton(src_ip), mac_bytes(target), socket.inet_aton(dst_ip))
     frame = eth + mac_bytes(src_mac) + b"\x08\x06" + body
     return frame + b"\x00" * (60 - len(frame))
+
+
+def neighbour_solicitation(src_mac: str, src_ip: str, target: str) -> bytes:
+    """An IPv6 neighbour solicitation (RFC 4861) for ``target``, sent to its solicited-node
+    group (ff02::1:ffXX:XXXX, on Ethernet 33:33:ff:XX:XX:XX), built with scapy."""
+    low = socket.inet_pton(socket.AF_INET6, target)[13:]
+    group = "ff02::1:ff" + f"{low[0]:02x}:{low[1]:02x}{low[2]:02x}"
+    return bytes(Ether(src=src_mac, dst="33:33:ff:" + ":".join(f"{b:02x}" for b in low))
+                 / IPv6(src=src_ip, dst=group, hlim=255) / ICMPv6ND_NS(tgt=target)
+                 / ICMPv6NDOptSrcLLAddr(lladdr=src_mac))
+
+
+def neighbour_advertisement(src_mac: str, src_ip: str, dst_mac: str, dst_ip: str, target: str,
+                            lladdr: str, *, router: bool, solicited: bool) -> bytes:
+    """An IPv6 neighbour advertisement: "``target`` is at ``lladdr``", override flag set,
+    hop limit 255 as receivers require, built with scapy."""
+    return bytes(Ether(src=src_mac, dst=dst_mac) / IPv6(src=src_ip, dst=dst_ip, hlim=255)
+                 / ICMPv6ND_NA(tgt=target, R=int(router), S=int(solicited), O=1)
+                 / ICMPv6NDOptDstLLAddr(lladdr=lladdr))
 
 
 def mac_bytes(text: str) -> bytes:

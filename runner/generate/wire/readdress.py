@@ -104,20 +104,22 @@ def rewrite(data: bytes, amap: AddressMap) -> bytes:
             _swap(frame, [], p.l3 + at, 4, amap.ip4)
     elif p.ipv in (4, 6):
         old_dst = bytes(frame[p.l3 + 24:p.l3 + 40])
-        _packet(frame, p.l3, amap)
+        _packet(frame, p.l3, amap, p)
         new_dst = bytes(frame[p.l3 + 24:p.l3 + 40])
         if p.ipv == 6 and frame[0:2] == b"\x33\x33" and new_dst != old_dst:
             frame[2:6] = new_dst[12:]  # an IPv6 multicast group's Ethernet address follows it
     return bytes(frame)
 
 
-def _packet(frame: bytearray, l3: int, amap: AddressMap) -> list[Edit]:
-    """Rewrite the IP packet at ``l3`` (a frame's, or one an ICMP error quotes); returns
-    every edit made, checksum fields included, for a checksum around it."""
-    p = Pkt()
-    decode(p, bytes(frame[l3:]), LT_RAW)
-    if p.ipv not in (4, 6) or p.l3 != 0:
-        return []
+def _packet(frame: bytearray, l3: int, amap: AddressMap, p: Pkt | None = None) -> list[Edit]:
+    """Rewrite the IP packet at ``l3`` (a frame's, decoded as ``p``, or one an ICMP error
+    quotes); returns every edit made, checksum fields included, for a checksum around it."""
+    base = 0  # where the offsets in p count from
+    if p is None:
+        p, base = Pkt(), l3
+        decode(p, bytes(frame[l3:]), LT_RAW)
+        if p.ipv not in (4, 6) or p.l3 != 0:
+            return []
     head: list[Edit] = []
     if p.ipv == 4:
         for at in (12, 16):
@@ -130,8 +132,8 @@ def _packet(frame: bytearray, l3: int, amap: AddressMap) -> list[Edit]:
             _swap(frame, head, l3 + at, 16, amap.ip6)
     if p.l4 < 0 or (p.ipv == 4 and _u16(frame, l3 + 6)[0] & 0x1FFF):
         return head  # a later fragment: no transport header to follow
-    l4, end = l3 + p.l4, l3 + p.end
-    body = _transport(frame, p, l3, amap)
+    l4, end = base + p.l4, base + p.end
+    body = _transport(frame, p, base, amap)
     offset = {PROTO_TCP: 16, PROTO_UDP: 6, PROTO_ICMP: 2, PROTO_ICMP6: 2}.get(p.proto)
     udp = p.proto == PROTO_UDP
     if offset is None or ((p.proto == PROTO_ICMP6) != (p.ipv == 6) and not udp \
@@ -172,19 +174,19 @@ def _set(frame: bytearray, at: int, compute: Callable[[], int], *,
     return [(at, old, bytes(frame[at:at + 2]))] if frame[at:at + 2] != old else []
 
 
-def _transport(frame: bytearray, p: Pkt, l3: int, amap: AddressMap) -> list[Edit]:
+def _transport(frame: bytearray, p: Pkt, base: int, amap: AddressMap) -> list[Edit]:
     edits: list[Edit] = []
-    l4, end = l3 + p.l4, l3 + p.end
+    l4, end = base + p.l4, base + p.end
     ports = {p.sport, p.dport}
     if p.proto == PROTO_UDP and p.pl >= 0:
         if ports & _DNS_PORTS:
-            edits += _dns(frame, l3 + p.pl, end, amap)
+            edits += _dns(frame, base + p.pl, end, amap)
         elif ports & {67, 68} and p.ipv == 4:
-            edits += _dhcp(frame, l3 + p.pl, end, amap)
+            edits += _dhcp(frame, base + p.pl, end, amap)
         elif ports & {546, 547} and p.ipv == 6:
-            edits += _dhcp6(frame, l3 + p.pl, end, amap)
+            edits += _dhcp6(frame, base + p.pl, end, amap)
     elif p.proto == PROTO_TCP and 53 in ports and p.pl >= 0:
-        at = l3 + p.pl
+        at = base + p.pl
         while at + 2 <= end and at + 2 + _u16(frame, at)[0] <= end:  # whole messages only
             size = _u16(frame, at)[0]
             edits += _dns(frame, at + 2, at + 2 + size, amap, exact=True)

@@ -460,6 +460,13 @@ def test_ndp_spoofing_and_relayed_login_over_ipv6(make: Make) -> None:
     forged = [a for a in adverts if a[0] == mitm["attacker_mac"]]
     assert len(forged) == mitm["forged_adverts"]
     assert all(a[3] in ("1", "True") and a[4] == "255" for a in adverts)
+    # dflab reads the spoofing as tshark shows it: both addresses claimed by their owner
+    # (the victim's in its solicitation) and then by the attacker
+    conflicts = {r["ip"]: (r["macs"], r["spoofer"]) for r in rows(capture, "ndp.conflicts")}
+    assert conflicts == {
+        mitm["gateway"]: (f"{mitm['gateway_mac']},{mitm['attacker_mac']}", mitm["attacker_mac"]),
+        mitm["victim"]: (f"{mitm['victim_mac']},{mitm['attacker_mac']}", mitm["attacker_mac"])}
+    assert {(r["ip"], r["mac"]) for r in rows(capture, "ndp.claims") if r["adverts"]} == claims
     relayed = tshark_fields(capture, 'frame contains "pass="', "eth.dst", "ipv6.hlim")
     assert [r[0] for r in relayed] == [mitm["attacker_mac"], mitm["gateway_mac"]]
     assert int(relayed[0][1]) == int(relayed[1][1]) + 1

@@ -181,3 +181,16 @@ def test_traceroute_path_query_matches_tshark(tmp_path: Path) -> None:
              "select": "src"}
     resolved = resolve_query(query, PCAPS / capture, cache_dir=tmp_path)
     assert list(resolved.values) == list(dict.fromkeys(hops)) and len(resolved.values) == 8
+
+
+def test_ndp_claims_of_a_real_phone() -> None:
+    """ndpi_android.pcap: duplicate address detection (from ::) claims nothing; the router
+    solicitation's source link-layer option claims the phone's link-local address."""
+    capture = "ndpi_android.pcap"
+    found = tshark(capture, "icmpv6.type >= 133 && icmpv6.type <= 136 && icmpv6.opt.linkaddr "
+                   "&& ipv6.src != ::", "ipv6.src", "icmpv6.opt.linkaddr")
+    theirs = {(src, mac) for src, mac in found}
+    mine = rows(capture, "ndp.claims")
+    assert {(r["ip"], r["mac"]) for r in mine} == theirs == {
+        ("fe80::4e6a:f6ff:fe9f:f627", "4c:6a:f6:9f:f6:27")}
+    assert rows(capture, "ndp.conflicts") == []

@@ -229,6 +229,14 @@ def test_a_background_file_removed_after_validation_fails_generation(tmp_path: P
         generate_variant(story, 1, tmp_path / "out")
 
 
+def test_ndp_spoofing_a_host_without_ipv6_is_named(tmp_path: Path) -> None:
+    story = load_story(_story(tmp_path, "events:\n  - {type: ndp-spoof, id: n, attacker: "
+                              "attacker, victim: victim, gateway: fe80::1}\n"))
+    with pytest.raises(InputError, match="event 'n': 'attacker' has no IPv6 address; give "
+                                         "the host an 'ip6'"):
+        generate_variant(story, 1, tmp_path / "out")
+
+
 def test_unknown_host_is_named(tmp_path: Path) -> None:
     story = load_story(_story(tmp_path, "events:\n  - {type: port-scan, id: s, scanner: "
                               "atacker, target: victim, ports: [1]}\n"))

@@ -136,8 +136,7 @@ def _packet(frame: bytearray, l3: int, amap: AddressMap, p: Pkt | None = None) -
     body = _transport(frame, p, base, amap)
     offset = {PROTO_TCP: 16, PROTO_UDP: 6, PROTO_ICMP: 2, PROTO_ICMP6: 2}.get(p.proto)
     udp = p.proto == PROTO_UDP
-    if offset is None or ((p.proto == PROTO_ICMP6) != (p.ipv == 6) and not udp \
-            and p.proto != PROTO_TCP):
+    if offset is None or (p.proto, p.ipv) in ((PROTO_ICMP, 6), (PROTO_ICMP6, 4)):
         return head + body
     if udp and p.ipv == 4 and frame[l4 + 6:l4 + 8] == b"\x00\x00":
         return head + body  # the sender sent no checksum

@@ -13,11 +13,11 @@ from scapy.layers.dhcp import BOOTP, DHCP
 from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Ether
 
-from runner.evidence.craft import dns_query, dns_response
 from runner.generate.events.base import NS, EventContext, Router
 from runner.generate.registry import GenContext
 from runner.generate.variables import pool
 from runner.generate.wire import tls
+from runner.generate.wire.dns import lookup
 from runner.generate.wire.frames import PROTO_UDP, IpPath, Node, arp_frame, udp_segment
 from runner.generate.wire.sink import Sink
 from runner.generate.wire.tcp import MS, TcpFlow
@@ -112,18 +112,6 @@ def add_background(params: BackgroundParams, sink: Sink, gen: GenContext, start_
             if kind != "dns":
                 _web(sink, client, net.remote(site), site, kind == "https", at, rng,
                      net.port(client))
-
-
-def lookup(sink: Sink, client: Node, server: Node, name: str, answer: str, at: int,
-           rng: random.Random) -> int:
-    """A DNS A query and its answer; returns when the answer arrived."""
-    out = IpPath(client, server, PROTO_UDP, rng.getrandbits(16), df=False)
-    back = IpPath(server, client, PROTO_UDP, rng.getrandbits(16), df=False)
-    qid, port = rng.getrandbits(16), rng.randrange(49152, 65535)
-    sink.add(at, out.frame(udp_segment(out, port, 53, dns_query(name, qid=qid))))
-    at += int(rng.uniform(5, 40) * MS)
-    sink.add(at, back.frame(udp_segment(back, 53, port, dns_response(name, [answer], qid=qid))))
-    return at + MS
 
 
 def _web(sink: Sink, client: Node, server: Node, site: str, secure: bool, at: int,

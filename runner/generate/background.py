@@ -17,12 +17,12 @@ from scapy.layers.dhcp import BOOTP, DHCP
 from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Ether
 
-from runner.evidence.craft import dns_query, dns_response
 from runner.generate.events.base import NS, EventContext, Router
 from runner.generate.hosts import Host
 from runner.generate.registry import GenContext
 from runner.generate.variables import pool
 from runner.generate.wire import tls
+from runner.generate.wire.dns import lookup
 from runner.generate.wire.frames import (
     PROTO_UDP,
     IpPath,
@@ -181,21 +181,6 @@ def _visit(sink: Sink, net: _Net, at: int, pair: tuple[Node | None, Node | None]
         at = lookup(sink, asker, resolver, site, server.ip, at, rng)
         if kind != "dns":
             _web(sink, client, server, site, kind == "https", at, rng, net.port(client))
-
-
-def lookup(sink: Sink, client: Node, server: Node, name: str, answer: str, at: int,
-           rng: random.Random) -> int:
-    """A DNS A (or, for an IPv6 ``answer``, AAAA) query and its answer; returns when the
-    answer arrived."""
-    out = IpPath(client, server, PROTO_UDP, rng.getrandbits(16), df=False)
-    back = IpPath(server, client, PROTO_UDP, rng.getrandbits(16), df=False)
-    qid, port = rng.getrandbits(16), rng.randrange(49152, 65535)
-    qtype = 28 if ":" in answer else 1
-    sink.add(at, out.frame(udp_segment(out, port, 53, dns_query(name, qid=qid, qtype=qtype))))
-    at += int(rng.uniform(5, 40) * MS)
-    sink.add(at, back.frame(udp_segment(back, 53, port, dns_response(name, [answer], qid=qid,
-                                                                     qtype=qtype))))
-    return at + MS
 
 
 def _neighbours(sink: Sink, client: Node, router: Node, at: int) -> None:

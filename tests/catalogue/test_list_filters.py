@@ -14,7 +14,8 @@ STORY_KINDS = {"usb-stick": ["disk"], "phishing-mail": ["mailbox"], "phishing-ba
                "wifi-deauth": ["capture", "file"],  # its wordlist is a plain file
                # an E01, a log and a form (plain files), raw working copies
                "evidence-handling": ["ewf", "file", "disk"],
-               "crypto-tracing": ["ledger", "disk", "file"]}  # the exchange's letter: a file
+               "crypto-tracing": ["ledger", "disk", "file"],  # the exchange's letter: a file
+               "phishing-chain": ["mailbox", "capture", "disk"]}
 
 
 def _ids(cli, *args):
@@ -40,9 +41,11 @@ def test_filters(cli):
         "linked-incidents", "office-intrusion", "phishing-mail", "phone-chat"]
     assert "traceroute-path" in _ids(cli, "--language", "uk")
     assert _ids(cli, "--language", "ru") == _ids(cli)
-    assert _ids(cli, "--kind", "disk") == ["crypto-tracing", "evidence-handling", "usb-stick"]
+    assert _ids(cli, "--kind", "disk") == ["crypto-tracing", "evidence-handling",
+                                           "phishing-chain", "usb-stick"]
     assert _ids(cli, "--kind", "ledger") == ["crypto-tracing"]
-    assert _ids(cli, "--kind", "mailbox") == ["phishing-basics", "phishing-mail"]
+    assert _ids(cli, "--kind", "mailbox") == ["phishing-basics", "phishing-chain",
+                                              "phishing-mail"]
     assert _ids(cli, "--kind", "tar") == ["phone-chat", "phone-contacts"]
     assert _ids(cli, "--language", "kk") == []
     assert _ids(cli, "--kind", "ewf") == ["evidence-handling"]

@@ -213,6 +213,23 @@ def test_email_attachment_is_carved_from_imf(make: Make, tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize("seed", SEEDS)
+def test_dns_lookup_is_answered_with_the_story_address(make: Make, seed: int) -> None:
+    variant = make([{"type": "dns-lookup", "id": "q", "at": 2, "client": "victim",
+                     "resolver": "gw", "name": "invoice-{{n}}.example.", "answer": "attacker"},
+                    {"type": "dns-lookup", "id": "q2", "at": 3, "client": "victim",
+                     "resolver": "gw", "name": "cdn.example", "answer": "192.0.2.7"}], seed)
+    capture, q, q2 = variant.files["net"], variant.values["q"], variant.values["q2"]
+    assert_clean(capture)
+    answers = tshark_fields(capture, "dns.flags.response==1", "ip.src", "ip.dst", "dns.qry.name",
+                            "dns.a")
+    assert answers == [[q["resolver"], q["client"], q["name"], q["answer"]],
+                       [q2["resolver"], q2["client"], "cdn.example", "192.0.2.7"]]
+    assert q["answer"] == variant.values["attacker"]["ip"] and not q["name"].endswith(".")
+    analyzed = [(r["name"], r["answers"]) for r in rows(capture, "dns.responses")]
+    assert analyzed == [(q["name"], q["answer"]), ("cdn.example", "192.0.2.7")]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
 def test_dns_tunnel_rebuilds_the_file(make: Make, seed: int) -> None:
     variant = make([{"type": "dns-tunnel", "id": "tun", "client": "victim",
                      "resolver": "attacker", "payload": {"name": "keys.txt", "size": 2500}}], seed)

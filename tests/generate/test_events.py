@@ -259,6 +259,8 @@ ALL_ETHERNET = [
     {"type": "http-transfer", "id": "dl", "client": "victim", "server": "attacker"},
     {"type": "email", "id": "mail", "client": "attacker", "server": "server",
      "attachment": {"name": "a.pdf", "size": 3000}},
+    {"type": "dns-lookup", "id": "q", "client": "victim", "resolver": "gw",
+     "name": "files.example", "answer": "attacker"},
     {"type": "dns-tunnel", "id": "tun", "client": "victim", "resolver": "attacker"},
     {"type": "beacon", "id": "c2", "client": "victim", "server": "attacker", "count": 2,
      "protocol": "https"},
@@ -284,6 +286,12 @@ def test_every_event_is_byte_identical_for_a_seed(make: Make) -> None:
     assert make(ALL_ETHERNET, 10, background={"volume": 200}, hosts=DUAL_STACK).sha256 \
         != one.sha256
     assert {e["type"] for e in ALL_ETHERNET} == {e.type for e in ALL if e.link == "ethernet"}
+
+
+def test_a_dns_answer_that_is_no_host_or_address_names_both(make: Make) -> None:
+    with pytest.raises(InputError, match="answer 'nosuch' is neither a host nor an IPv4"):
+        make([{"type": "dns-lookup", "id": "q", "client": "victim", "resolver": "gw",
+               "name": "a.example", "answer": "nosuch"}])
 
 
 def test_hosts_beyond_the_lan_are_seen_behind_the_gateway(make: Make) -> None:

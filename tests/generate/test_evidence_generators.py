@@ -11,8 +11,10 @@ import shutil
 import subprocess
 import tarfile
 import textwrap
+from datetime import datetime
 from email import policy
 from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +48,7 @@ outputs:
     deleted: [{path: /home/anna/Documents/wallet.txt, content: "seed phrase {{pin}}"}]
   mbrdisk:
     kind: disk-image
+    files: [{path: /srv/www/index.html, content: "hi", time: "2024-03-20T10:11:12Z"}]
     deleted: [{path: /srv/old.log, content: "gone"}]
   pic:
     kind: photo
@@ -181,6 +184,15 @@ def test_disk_image_partition_and_deleted_file(variant: Variant, output: str) ->
     assert f"Volume Name: {disk['filesystem']['label']}" in fsstat
 
 
+def test_a_disk_file_written_at_a_pinned_time_shows_it_in_istat(variant: Variant) -> None:
+    image, disk = str(variant.files["mbrdisk"]), variant.values["mbrdisk"]
+    start = str(disk["partition"]["start"])
+    item = next(f for f in disk["files"] if f["path"] == "/srv/www/index.html")
+    assert item["modified"] == "2024-03-20T10:11:12Z"
+    istat = run("istat", "-o", start, image, str(item["inode"]))
+    assert "Modified:\t2024-03-20 10:11:12" in istat, istat
+
+
 def _exif(path: Path, *tags: str) -> dict[str, Any]:
     out = run("exiftool", "-j", "-n", *[f"-{t}" for t in tags], str(path))
     return dict(json.loads(out)[0])
@@ -256,6 +268,28 @@ def test_mailbox_reply_to_link_text_and_verdicts_read_by_the_email_package(
     assert (row["reply_to"], row["spf"], row["dkim"]) == (mail["reply_to"], "fail", "fail")
     (link,) = [r for r in tables["mail.links"] if r["part"] == "text/html"]
     assert (link["host"], link["text_host"]) == (mail["link_domain"], "www.bank.example")
+
+
+@pytest.mark.parametrize("arrived", ["2024-03-11T07:30:05Z", "2024-03-12T10:41:27Z",
+                                     "2024-03-15T07:29:59Z"])
+def test_a_pinned_phish_arrives_then_among_the_ordinary_mail(tmp_path: Path,
+                                                               arrived: str) -> None:
+    path = tmp_path / "story.yaml"
+    path.write_text(textwrap.dedent(f"""\
+        schema_version: 1
+        id: pinned-phish
+        outputs:
+          mail: {{kind: mailbox, time: "2024-03-11T07:30:00Z", hours: 96, ordinary: 8,
+                 phish: {{time: "{arrived}"}}}}
+        """), encoding="utf-8")
+    variant = generate_variant(load_story(path), 3, tmp_path / "out")
+    mail = variant.values["mail"]
+    box = mailbox.mbox(str(variant.files["mail"]))
+    dates = [parsedate_to_datetime(m["Date"]) for m in box]
+    box.close()
+    assert len(dates) == mail["messages"] == 9 and dates == sorted(dates)
+    assert mail["phish"]["date"] == arrived
+    assert dates[mail["position"] - 1] == datetime.fromisoformat(arrived.replace("Z", "+00:00"))
 
 
 def _extract(tar: Path, dest: Path) -> Path:

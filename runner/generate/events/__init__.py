@@ -6,6 +6,7 @@ from __future__ import annotations
 from runner.generate.events.arp_spoof import ArpSpoof
 from runner.generate.events.base import Event
 from runner.generate.events.beacon import Beacon
+from runner.generate.events.dns_lookup import DnsLookup
 from runner.generate.events.dns_tunnel import DnsTunnel
 from runner.generate.events.email_smtp import Email
 from runner.generate.events.http_transfer import HttpTransfer
@@ -21,5 +22,6 @@ from runner.generate.events.wifi_deauth import WifiDeauth
 from runner.generate.events.wpa2_handshake import Wpa2Handshake
 
 ALL: list[Event] = [PortScan(), PingSweep(), Login(), SshBruteforce(), HttpTransfer(), Email(),
-                    DnsTunnel(), Beacon(), IcmpTunnel(), TorTls(), ArpSpoof(), NdpSpoof(),
+                    DnsLookup(), DnsTunnel(), Beacon(), IcmpTunnel(), TorTls(), ArpSpoof(),
+                    NdpSpoof(),
                     WifiBeacons(), WifiDeauth(), Wpa2Handshake()]

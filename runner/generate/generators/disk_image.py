@@ -36,6 +36,11 @@ LINUX_GPT = "0FC63DAF-8483-4772-8E79-3D69D8477DE4"
 SECTOR = 512
 
 
+class DiskFile(StoryFile):
+    time: str | None = Field(None, description="When it was last written (default: drawn in "
+                             "the image's window), so other evidence can match it.")
+
+
 class DiskParams(Strict):
     table: Literal["mbr", "gpt"] = Field("mbr", description="Partition table.")
     size_mb: int = Field(64, ge=16, le=4096, description="Disk size in MiB.")
@@ -44,8 +49,8 @@ class DiskParams(Strict):
     user: str = Field("user", pattern=r"^[a-z_][a-z0-9_-]{0,31}$", description="Home owner.")
     time: str = Field("2024-03-14T09:00:00Z", description="When files were first written.")
     hours: float = Field(72, gt=0, le=24 * 3650)
-    files: list[StoryFile] = Field(default_factory=list, description="Files the story names.")
-    deleted: list[StoryFile] = Field(default_factory=list, description="Files deleted.")
+    files: list[DiskFile] = Field(default_factory=list, description="Files the story names.")
+    deleted: list[DiskFile] = Field(default_factory=list, description="Files deleted.")
 
 
 def _prepare(root: Path, files: list[tuple[str, bytes, Any]]) -> None:
@@ -94,8 +99,11 @@ class DiskImageGenerator(Generator):
         wanted = [(f.path, f.content.encode()) for f in [*params.files, *params.deleted]]
         wanted.append((f"{home}/.bash_history", b"ls -la\ncd Documents\nnano notes.txt\n"))
         times = times_between(rng, start, params.hours, len(wanted))
+        pinned = [parse_when(f.time, f"{what}: {f.path}") if f.time else None
+                  for f in [*params.files, *params.deleted]]
+        times = [p or t for p, t in zip([*pinned, None], times, strict=True)]
         stamped = [(p, d, w) for (p, d), w in zip(wanted, times, strict=True)]
-        epoch = int(times[-1].timestamp()) + 3600
+        epoch = int(max(times).timestamp()) + 3600
         total = params.size_mb * 1024 * 1024 // SECTOR
         size = total - params.start_sector - (34 if params.table == "gpt" else 0)
         size -= size % 8  # whole 4 KiB blocks

@@ -52,6 +52,8 @@ class Phish(Strict):
                             description="Attachment file name (a zip).")
     payload: str = Field("WScript.Echo('training sample');\n", max_length=100_000,
                          description="Text of the script inside the attachment.")
+    time: str | None = Field(None, description="When it arrived (default: drawn among the "
+                             "ordinary mail), so other evidence can follow it in time.")
 
 
 class MailboxParams(Strict):
@@ -126,8 +128,14 @@ class MailboxGenerator(Generator):
         assert isinstance(params, MailboxParams)
         rng = ctx.rng("mailbox")
         start = parse_when(params.time, f"output '{ctx.output}'")
-        times = times_between(rng, start, params.hours, params.ordinary + 1)
-        slot = rng.randrange(len(times))
+        if params.phish.time is None:
+            times = times_between(rng, start, params.hours, params.ordinary + 1)
+            slot = rng.randrange(len(times))
+        else:  # pinned: the ordinary mail is drawn around it, as before
+            arrived = parse_when(params.phish.time, f"output '{ctx.output}': phish.time")
+            times = times_between(rng, start, params.hours, params.ordinary)
+            slot = sum(1 for t in times if t <= arrived)
+            times.insert(slot, arrived)
         script = params.phish.attachment.rsplit(".", 1)[0] + ".pdf.js"
         attachment = zip_bytes({script: params.phish.payload.encode()},
                                (start.year, start.month, start.day, 6, 12, 0))

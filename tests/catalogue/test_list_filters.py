@@ -14,7 +14,8 @@ STORY_KINDS = {"usb-stick": ["disk"], "phishing-mail": ["mailbox"], "phishing-ba
                "wifi-deauth": ["capture", "file"],  # its wordlist is a plain file
                # an E01, a log and a form (plain files), raw working copies
                "evidence-handling": ["ewf", "file", "disk"],
-               "crypto-tracing": ["ledger", "disk", "file"]}  # the exchange's letter: a file
+               "crypto-tracing": ["ledger", "disk", "file"],  # the exchange's letter: a file
+               "osint-metadata": ["document", "picture", "file"]}  # snapshots: a zip
 
 
 def _ids(cli, *args):
@@ -48,8 +49,8 @@ def test_filters(cli):
     assert _ids(cli, "--kind", "ewf") == ["evidence-handling"]
     assert _ids(cli, "--kind", "e01") == [] and len(_ids(cli, "--kind", "capture")) >= 4
     assert _ids(cli, "--course", "first-responder") == [
-        "crypto-tracing", "evidence-handling", "ftp-credentials", "phone-chat", "phone-contacts",
-        "usb-stick"]
+        "crypto-tracing", "evidence-handling", "ftp-credentials", "osint-metadata", "phone-chat",
+        "phone-contacts", "usb-stick"]
     assert cli("list", "--block", "nosuch").code == 2
 
 

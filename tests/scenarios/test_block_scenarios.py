@@ -36,6 +36,7 @@ BLOCKS = {
     "dns-tunnel-basics": ("tunnelling-c2", "beginner"),
     "phone-contacts": ("mobile", "beginner"),
     "crypto-tracing": ("crypto", "beginner"),
+    "osint-metadata": ("osint", "beginner"),
 }
 LANGS = {"en", "uk", "ru"}
 # the first two story scenarios, tagged with their blocks and now in Russian too

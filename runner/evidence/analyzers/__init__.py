@@ -42,6 +42,7 @@ from runner.evidence.analyzers import (  # noqa: F401 - imported to register
     tls,
     vlan,
     wallet,
+    webpages,
     wifi,
 )
 
@@ -83,5 +84,6 @@ BUILTIN_MODULES = (
     "tls",
     "vlan",
     "wallet",
+    "webpages",
     "wifi",
 )

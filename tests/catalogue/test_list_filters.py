@@ -15,7 +15,7 @@ STORY_KINDS = {"usb-stick": ["disk"], "phishing-mail": ["mailbox"], "phishing-ba
                # an E01, a log and a form (plain files), raw working copies
                "evidence-handling": ["ewf", "file", "disk"],
                "crypto-tracing": ["ledger", "disk", "file"],  # the exchange's letter: a file
-               "osint-metadata": ["document", "picture", "file"]}  # snapshots: a zip
+               "osint-metadata": ["document", "picture", "webarchive"]}
 
 
 def _ids(cli, *args):

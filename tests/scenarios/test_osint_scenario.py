@@ -48,8 +48,8 @@ def test_verify_twenty_variants(cli: CliRunner) -> None:
     report = json.loads(result.stdout)["scenarios"][0]
     assert result.code == 0, [v["problems"] for v in report["variants"] if not v["ok"]]
     assert len(report["variants"]) == 20 and report["failed"] == 0
-    # dflab's document and EXIF facts agree with the story: editor, serial, place, time
-    assert all(v["cross_checked"] == 4 for v in report["variants"])
+    # dflab's document, EXIF and saved-page facts agree with the story in every task
+    assert all(v["cross_checked"] == 8 for v in report["variants"])
     assert len({v["sha256"]["snapshots.zip"] for v in report["variants"]}) == 20
 
 

@@ -139,6 +139,7 @@ class ProfileGenerator(Generator):
     kind: ClassVar[str] = "profile-snapshots"
     Params: ClassVar[type[BaseModel]] = ProfilesParams
     suffix: ClassVar[str] = ".zip"
+    evidence_kind: ClassVar[str] = "webarchive"
 
     def check(self, params: BaseModel, ctx: GenContext) -> None:
         assert isinstance(params, ProfilesParams)

@@ -74,6 +74,9 @@ def test_metadata_answers_are_what_exiftool_and_unzip_read(seed: int, cli: CliRu
     core = out_of("unzip", "-p", str(tmp_path / "price-list.docx"), "docProps/core.xml")
     assert f"<cp:lastModifiedBy>{sheet['editor']}</cp:lastModifiedBy>" in core
     assert f"<dc:creator>{sheet['editor']}</dc:creator>" not in core  # author is another
+    docx = str(tmp_path / "price-list.docx")  # exiftool needs Perl's Archive::Zip for this
+    assert out_of("exiftool", "-s3", "-LastModifiedBy", docx).strip() == sheet["editor"]
+    assert out_of("exiftool", "-s3", "-Creator", docx).strip() not in ("", sheet["editor"])
     serials = [out_of("exiftool", "-s3", "-SerialNumber", str(tmp_path / name)).strip()
                for name in ("forum-photo.jpg", "lot-photo.jpg")]
     assert serials == [str(sheet["serial"])] * 2

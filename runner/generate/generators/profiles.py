@@ -41,6 +41,9 @@ FORUM, MARKET, MESSENGER = "kvartal-forum.example", "bazarok.example", "hovir.ex
 # City of each Ukrainian landmark of the photo generator (its place names start with it).
 CITIES = {"kyiv": "Kyiv", "lviv": "Lviv", "odesa": "Odesa", "kharkiv": "Kharkiv",
           "dnipro": "Dnipro"}
+# The same cities as Ukrainian and Russian texts name them (for explanations).
+CITY_NAMES = {"Kyiv": ("Київ", "Киев"), "Lviv": ("Львів", "Львов"), "Odesa": ("Одеса", "Одесса"),
+              "Kharkiv": ("Харків", "Харьков"), "Dnipro": ("Дніпро", "Днепр")}
 OPERATORS = ["50", "63", "66", "67", "68", "73", "93", "95", "96", "97", "98", "99"]
 SURNAMES = ["Koval", "Bondarenko", "Tkachenko", "Kravets", "Oliinyk", "Shevchuk", "Lysenko",
             "Marchenko", "Savchuk", "Hnatiuk", "Moroz", "Polishchuk", "Rudenko", "Zinchenko"]
@@ -189,6 +192,7 @@ class ProfileGenerator(Generator):
             "phone_national": national(params.person.phone),
             "phone_pattern": phone_pattern(params.person.phone),
             "channel": params.person.channel, "city": suspect["city"],
+            "city_uk": CITY_NAMES[city][0], "city_ru": CITY_NAMES[city][1],
             "lot": params.lot.number,
             "avatar_sha256": hashlib.sha256(suspect["avatar"]).hexdigest(),
             "forum_page": f"snapshots/forum/member-{params.person.handle}.html",

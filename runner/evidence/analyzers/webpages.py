@@ -15,6 +15,7 @@ import json
 import posixpath
 import re
 import zipfile
+import zlib
 from html.parser import HTMLParser
 from typing import Any, ClassVar
 
@@ -22,6 +23,8 @@ from runner.evidence.analyzers.base import Field, KindAnalyzer, Tables
 from runner.evidence.analyzers.registry import register
 
 MAX_MEMBER = 32 * 1024 * 1024  # bytes read from one member; larger ones are skipped
+# What zipfile raises for a damaged member: bad CRC or header, broken deflate, cut short.
+_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError)
 _SAVED_FROM = re.compile(r"<!-- saved from url=\(\d{4}\)(\S+?) -->")
 _ENTITIES = ("email", "phone", "link", "text_link", "mention", "hashtag")
 
@@ -103,15 +106,22 @@ class WebPagesAnalyzer(KindAnalyzer):
                 self.note(f"{info.file_size} bytes, over {MAX_MEMBER}: skipped",
                           where=info.filename)
                 continue
-            try:
-                data = archive.read(info)
-            except (zipfile.BadZipFile, OSError, ValueError) as exc:
-                self.note(f"cannot be read: {exc}", where=info.filename)
+            data = self._read(archive, info.filename, info.filename)
+            if data is None:
                 continue
             if low.endswith(".json"):
                 self._export(info.filename, data)
             else:
                 self._page(archive, info.filename, data)
+
+    def _read(self, archive: zipfile.ZipFile, member: str, where: str) -> bytes | None:
+        try:
+            return archive.read(member)
+        except KeyError:
+            self.note(f"{member} is not in the archive", where=where)
+        except _DAMAGE as exc:
+            self.note(f"{member} cannot be read: {exc}", where=where)
+        return None
 
     def _page(self, archive: zipfile.ZipFile, name: str, data: bytes) -> None:
         text = data.decode("utf-8", "replace")
@@ -127,21 +137,21 @@ class WebPagesAnalyzer(KindAnalyzer):
             except ValueError as exc:
                 self.note(f"JSON-LD block is not JSON: {exc}", where=name)
                 continue
-            for page in item if isinstance(item, list) else [item]:
-                if isinstance(page, dict) and page.get("@type") == "ProfilePage" and \
-                        isinstance(page.get("mainEntity"), dict):
+            for page in _nodes(item):
+                if _is(page, "ProfilePage") and isinstance(page.get("mainEntity"), dict):
                     self._profile(archive, name, url, page["mainEntity"])
 
     def _profile(self, archive: zipfile.ZipFile, name: str, url: str,
                  who: dict[str, Any]) -> None:
-        image = str(who.get("image") or "")
+        image = who.get("image") or ""
+        if isinstance(image, dict):  # an ImageObject
+            image = image.get("contentUrl") or image.get("url") or ""
+        image = str(image)
         digest = ""
         if image and "://" not in image:
             image = posixpath.normpath(posixpath.join(posixpath.dirname(name), image))
-            try:
-                digest = hashlib.sha256(archive.read(image)).hexdigest()
-            except KeyError:
-                self.note(f"avatar {image} is not in the archive", where=name)
+            data = self._read(archive, image, name)
+            digest = "" if data is None else hashlib.sha256(data).hexdigest()
         address = who.get("address")
         same = who.get("sameAs") or []
         self.rows["profiles"].append({
@@ -153,7 +163,7 @@ class WebPagesAnalyzer(KindAnalyzer):
             else "",
             "telephone": str(who.get("telephone", "")), "image": image,
             "image_sha256": digest,
-            "same_as": ", ".join(same) if isinstance(same, list) else str(same)})
+            "same_as": ", ".join(map(str, same)) if isinstance(same, list) else str(same)})
 
     def _export(self, name: str, data: bytes) -> None:
         try:
@@ -170,9 +180,32 @@ class WebPagesAnalyzer(KindAnalyzer):
             for entity in message.get("text_entities") or []:
                 if isinstance(entity, dict) and entity.get("type") in _ENTITIES:
                     self.rows["entities"].append({
-                        "file": name, "channel": channel, "message": int(message.get("id", -1)),
+                        "file": name, "channel": channel, "message": _number(message.get("id")),
                         "date": str(message.get("date", "")), "type": entity["type"],
                         "text": str(entity.get("href") or entity.get("text", ""))})
 
     def finish(self) -> Tables:
         return dict(self.rows)
+
+
+def _number(value: Any) -> int:
+    """A message id as exported (an integer), -1 when it is anything else."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else -1
+
+
+def _nodes(item: Any) -> list[dict[str, Any]]:
+    """The JSON-LD nodes of a block: one object, a list, or an ``@graph``."""
+    items = item if isinstance(item, list) else [item]
+    out: list[dict[str, Any]] = []
+    for node in items:
+        if isinstance(node, dict):
+            graph = node.get("@graph")
+            out += [g for g in graph if isinstance(g, dict)] if isinstance(graph, list) \
+                else [node]
+    return out
+
+
+def _is(node: dict[str, Any], kind: str) -> bool:
+    """Whether a node's ``@type`` (a name or a list of names) includes ``kind``."""
+    types = node.get("@type")
+    return kind in types if isinstance(types, list) else types == kind

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 from helpers import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from evidence.files.conftest import Facts, run_tool
-from runner.errors import EvidenceError
+from runner.errors import DflabError, EvidenceError
 from runner.evidence.kinds.registry import detect
 
 AVATAR = b"\x89PNG\r\n\x1a\n not really a picture, but bytes to hash"
@@ -107,7 +109,7 @@ def test_damage_is_a_warning_naming_the_member_and_the_rest_is_read(tmp_path: Pa
     assert profile["image"] == "a/gone.png" and profile["image_sha256"] == ""
     said = " | ".join(found.warnings)
     assert "a/broken.html" in said and "JSON-LD block is not JSON" in said
-    assert "a/lost.html" in said and "avatar a/gone.png is not in the archive" in said
+    assert "a/lost.html" in said and "a/gone.png is not in the archive" in said
     assert "a/channel.json" in said and "not JSON" in said
 
 
@@ -117,3 +119,54 @@ def test_a_cut_archive_is_one_error_line_with_exit_3(archive: Path, cli: CliRunn
     result = cli("facts", str(cut))
     assert result.code == 3 and "Traceback" not in result.stderr
     assert "not a readable ZIP of saved pages" in result.stderr and "cut.zip" in result.stderr
+
+
+def test_a_graph_and_an_image_object_as_sites_write_them(tmp_path: Path, facts: Facts) -> None:
+    graph = {"@context": "https://schema.org", "@graph": [
+        {"@type": "WebSite", "name": "Kvartal"},
+        {"@type": ["ProfilePage", "WebPage"], "mainEntity": {
+            "@type": "Person", "alternateName": "sova_foto",
+            "image": {"@type": "ImageObject", "contentUrl": "https://cdn.example/a.png"},
+            "sameAs": "https://hovir.example/sova"}}]}
+    page = f'<script type="application/ld+json">{json.dumps(graph)}</script>'
+    (profile,) = facts(_zip(tmp_path, {"p.html": page.encode()})).tables["webpages.profiles"]
+    assert (profile["username"], profile["image"], profile["image_sha256"],
+            profile["same_as"]) == ("sova_foto", "https://cdn.example/a.png", "",
+                                    "https://hovir.example/sova")
+
+
+def test_mutated_archives_give_facts_or_one_clear_error(tmp_path: Path) -> None:
+    """Flipped bytes and truncation anywhere (headers, deflate streams, JSON-LD): facts
+    with warnings or one EvidenceError, never another exception."""
+    from runner.evidence.kinds.dispatch import analyze_evidence
+
+    original = _zip(tmp_path, {
+        "s/seller.html": PAGE.encode(), "s/seller-krot77_files/a.png": AVATAR,
+        "s/c/result.json": json.dumps(EXPORT).encode()}).read_bytes()
+    target = tmp_path / "mutant.zip"
+
+    @settings(max_examples=150, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow,
+                                     HealthCheck.function_scoped_fixture])
+    @given(edits=st.lists(st.tuples(st.integers(0, len(original) - 1),
+                                    st.binary(min_size=1, max_size=8)), min_size=1,
+                          max_size=6),
+           cut=st.none() | st.integers(1, len(original)))
+    def check(edits: list[tuple[int, bytes]], cut: int | None) -> None:
+        data = bytearray(original)
+        for at, payload in edits:
+            data[at:at + len(payload)] = payload
+        target.write_bytes(bytes(data[:cut]))
+        try:
+            found = analyze_evidence(target)
+        except DflabError as exc:  # one clear error (not a zip any more, unreadable)
+            outcomes["error"] += 1
+            assert exc.message
+            return
+        outcomes["facts"] += 1
+        assert set(found.tables) >= {"webpages.pages", "webpages.profiles"} or \
+            found.kind != "webarchive"
+
+    outcomes = {"facts": 0, "error": 0}
+    check()
+    assert outcomes["facts"] and outcomes["error"], outcomes

@@ -15,7 +15,8 @@ STORY_KINDS = {"usb-stick": ["disk"], "phishing-mail": ["mailbox"], "phishing-ba
                # an E01, a log and a form (plain files), raw working copies
                "evidence-handling": ["ewf", "file", "disk"],
                "crypto-tracing": ["ledger", "disk", "file"],  # the exchange's letter: a file
-               "phishing-chain": ["mailbox", "capture", "disk"]}
+               "phishing-chain": ["mailbox", "capture", "disk"],
+               "osint-metadata": ["document", "picture", "webarchive"]}
 
 
 def _ids(cli, *args):
@@ -51,8 +52,8 @@ def test_filters(cli):
     assert _ids(cli, "--kind", "ewf") == ["evidence-handling"]
     assert _ids(cli, "--kind", "e01") == [] and len(_ids(cli, "--kind", "capture")) >= 4
     assert _ids(cli, "--course", "first-responder") == [
-        "crypto-tracing", "evidence-handling", "ftp-credentials", "phone-chat", "phone-contacts",
-        "usb-stick"]
+        "crypto-tracing", "evidence-handling", "ftp-credentials", "osint-metadata", "phone-chat",
+        "phone-contacts", "usb-stick"]
     assert cli("list", "--block", "nosuch").code == 2
 
 

@@ -37,6 +37,7 @@ BLOCKS = {
     "phone-contacts": ("mobile", "beginner"),
     "crypto-tracing": ("crypto", "beginner"),
     "phishing-chain": ("phishing", "advanced"),
+    "osint-metadata": ("osint", "beginner"),
 }
 LANGS = {"en", "uk", "ru"}
 # the first two story scenarios, tagged with their blocks and now in Russian too

@@ -43,6 +43,7 @@ from runner.evidence.analyzers import (  # noqa: F401 - imported to register
     tls,
     vlan,
     wallet,
+    webpages,
     wifi,
 )
 
@@ -85,5 +86,6 @@ BUILTIN_MODULES = (
     "tls",
     "vlan",
     "wallet",
+    "webpages",
     "wifi",
 )

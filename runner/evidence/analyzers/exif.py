@@ -28,7 +28,7 @@ class _Collect(logging.Handler):
 @register
 class ExifAnalyzer(KindAnalyzer):
     name = "exif"
-    version = "1"
+    version = "2"
     description = "pictures: camera, original time, GPS (decimal degrees), software, thumbnail"
     kinds = frozenset({"picture"})
     tables: ClassVar[dict[str, tuple[Field, ...]]] = {
@@ -44,6 +44,8 @@ class ExifAnalyzer(KindAnalyzer):
             Field("gps", "bool", "a GPS latitude and longitude are present"),
             Field("latitude", "float", "decimal degrees, south negative (None without GPS)"),
             Field("longitude", "float", "decimal degrees, west negative (None without GPS)"),
+            Field("position", "str", "'latitude, longitude' in decimal degrees, as maps take "
+                  "it ('' without GPS)"),
             Field("altitude", "float", "metres, below sea level negative (None when absent)"),
             Field("gps_time", "str", "GPS date and time stamp, UTC ISO 8601 ('' when absent)"),
             Field("width", "int", "EXIF image width in pixels (-1 when not recorded)"),
@@ -125,6 +127,7 @@ def picture_row(fmt: str, tags: dict[str, Any]) -> dict[str, Any]:
         "time_offset": _text(tags, "EXIF OffsetTimeOriginal"),
         "modify_time": gps.exif_time(_text(tags, "Image DateTime")),
         "gps": lat is not None and lon is not None, "latitude": lat, "longitude": lon,
+        "position": "" if lat is None or lon is None else f"{lat:.6f}, {lon:.6f}",
         "altitude": gps.altitude(tags), "gps_time": gps.gps_time(tags),
         "width": _int(tags, "EXIF ExifImageWidth"), "height": _int(tags, "EXIF ExifImageLength"),
         "thumbnail": isinstance(thumb, bytes) and len(thumb) > 0,

@@ -20,9 +20,10 @@ from runner.evidence.kinds import (  # noqa: F401 - imported to register
     prefetch,
     sqlite,
     wallet,
+    webarchive,
 )
 
 BUILTIN_MODULES = (
     "archive", "capture", "disk", "document", "ewf", "evtx", "hive", "ledger", "lnk", "mailbox",
-    "picture", "prefetch", "sqlite", "wallet",
+    "picture", "prefetch", "sqlite", "wallet", "webarchive",
 )

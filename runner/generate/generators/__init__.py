@@ -12,6 +12,7 @@ from runner.generate.generators.ledger import LedgerGenerator
 from runner.generate.generators.mailbox import MailboxGenerator
 from runner.generate.generators.phone import PhoneGenerator
 from runner.generate.generators.photo import PhotoGenerator
+from runner.generate.generators.profiles import ProfileGenerator
 from runner.generate.generators.text import TextGenerator
 from runner.generate.generators.usb_image import UsbImageGenerator
 from runner.generate.generators.wordlist import WordlistGenerator
@@ -22,4 +23,5 @@ ALL: list[Generator] = [CaptureGenerator(), TextGenerator(), WordlistGenerator()
                         UsbImageGenerator(), PhotoGenerator(), DocumentGenerator(),
                         DiskImageGenerator(), MailboxGenerator(), PhoneGenerator(),
                         BrowserHistoryGenerator(), EwfImageGenerator(),
-                        AcquisitionLogGenerator(), WorkingCopyGenerator(), LedgerGenerator()]
+                        AcquisitionLogGenerator(), WorkingCopyGenerator(), LedgerGenerator(),
+                        ProfileGenerator()]

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import io
 import random
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, ClassVar
@@ -57,6 +58,12 @@ class PhotoParams(Strict):
     caption: str = Field("", max_length=200, description="Text drawn on the picture.")
     width: int = Field(640, ge=16, le=4000)
     height: int = Field(480, ge=16, le=4000)
+    gps: bool = Field(True, description="Write the GPS block; false: stripped, as by a site "
+                      "or a phone's share-without-location option.")
+    serial: str = Field("", max_length=40, description="Camera body serial (BodySerialNumber).")
+    offset: str = Field("+00:00", pattern=r"^[+-](0\d|1[0-4]):[0-5]\d$",
+                        description="The camera clock's UTC offset: DateTimeOriginal is "
+                        "written in that local time, GPS time stays UTC.")
 
 
 def jpeg_bytes(seed: int, width: int, height: int, caption: str = "",
@@ -86,17 +93,36 @@ def _dms(value: float) -> tuple[IFDRational, IFDRational, IFDRational]:
             IFDRational(seconds.numerator, seconds.denominator))
 
 
-def exif_for(make: str, model: str, taken: datetime, position: tuple[float, float, float],
-             software: str = "") -> Image.Exif:
-    """EXIF with camera, original time (UTC, with its offset) and GPS position."""
+def offset_delta(offset: str) -> timedelta:
+    """``+03:00`` as a timedelta."""
+    match = re.fullmatch(r"([+-])(\d\d):(\d\d)", offset)
+    assert match, offset
+    delta = timedelta(hours=int(match[2]), minutes=int(match[3]))
+    return -delta if match[1] == "-" else delta
+
+
+def exif_for(make: str, model: str, taken: datetime,
+             position: tuple[float, float, float] | None, software: str = "",
+             serial: str = "", offset: str = "+00:00") -> Image.Exif:
+    """EXIF with camera, original time (local to the camera's clock, with its offset) and,
+    unless ``position`` is None, the GPS position and UTC time."""
     exif = Image.Exif()
-    stamp = taken.strftime("%Y:%m:%d %H:%M:%S")
+    # Cameras keep local wall-clock time; only OffsetTimeOriginal (EXIF 2.31) says which zone.
+    stamp = (taken + offset_delta(offset)).strftime("%Y:%m:%d %H:%M:%S")
     exif[0x010F], exif[0x0110], exif[0x0132] = make, model, stamp
     if software:
         exif[0x0131] = software
     sub = exif.get_ifd(0x8769)
     sub[0x9003] = sub[0x9004] = stamp
-    sub[0x9011] = "+00:00"  # OffsetTimeOriginal: the times above are UTC
+    sub[0x9011] = offset  # OffsetTimeOriginal
+    if serial:
+        sub[0xA431] = serial  # BodySerialNumber: survives when a site strips only GPS
+    if position is not None:
+        _gps(exif, taken, position)
+    return exif
+
+
+def _gps(exif: Image.Exif, taken: datetime, position: tuple[float, float, float]) -> None:
     lat, lon, alt = position
     gps = exif.get_ifd(0x8825)
     gps[0] = b"\x02\x03\x00\x00"
@@ -106,7 +132,6 @@ def exif_for(make: str, model: str, taken: datetime, position: tuple[float, floa
     gps[7] = (IFDRational(taken.hour, 1), IFDRational(taken.minute, 1),
               IFDRational(taken.second, 1))
     gps[29] = taken.strftime("%Y:%m:%d")
-    return exif
 
 
 class PhotoGenerator(Generator):
@@ -130,11 +155,17 @@ class PhotoGenerator(Generator):
                              fix=f"use one of: {', '.join(sorted(PLACES))}, or lat and lon")
         make, model = rng.choice(CAMERAS)
         make, model = params.make or make, params.model or model
-        exif = exif_for(make, model, taken, position, params.software)
+        exif = exif_for(make, model, taken, position if params.gps else None,
+                        params.software, params.serial, params.offset)
         out.write_bytes(jpeg_bytes(rng.getrandbits(32), params.width, params.height,
                                    params.caption, exif))
-        return {ctx.output: {
+        local = (taken + offset_delta(params.offset)).replace(tzinfo=None).isoformat()
+        values: dict[str, Any] = {
             "make": make, "model": model, "camera": f"{make} {model}", "taken": iso(taken),
-            "place": place, "lat": round(position[0], 6), "lon": round(position[1], 6),
-            "altitude": position[2], "position": f"{position[0]:.6f}, {position[1]:.6f}",
-        }}
+            "local_time": f"{local}{params.offset}", "offset": params.offset,
+            "serial": params.serial, "gps": params.gps, "place": place}
+        if params.gps:  # a stripped photo has no position to ask about
+            values.update({
+                "lat": round(position[0], 6), "lon": round(position[1], 6),
+                "altitude": position[2], "position": f"{position[0]:.6f}, {position[1]:.6f}"})
+        return {ctx.output: values}

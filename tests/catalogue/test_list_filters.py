@@ -14,7 +14,8 @@ STORY_KINDS = {"usb-stick": ["disk"], "phishing-mail": ["mailbox"], "phishing-ba
                "wifi-deauth": ["capture", "file"],  # its wordlist is a plain file
                # an E01, a log and a form (plain files), raw working copies
                "evidence-handling": ["ewf", "file", "disk"],
-               "crypto-tracing": ["ledger", "disk", "file"]}  # the exchange's letter: a file
+               "crypto-tracing": ["ledger", "disk", "file"],  # the exchange's letter: a file
+               "tor-browser": ["capture", "sqlite", "file"]}  # places.sqlite, Tor's text files
 
 
 def _ids(cli, *args):
@@ -37,13 +38,14 @@ def test_filters(cli):
     assert _ids(cli, "--block", "mitm") == ["arp-poisoning", "lan-mitm", "linked-incidents"]
     assert _ids(cli, "--level", "intermediate") == [
         "arp-poisoning", "cleartext-credentials", "cleartext-logins", "dmz-recon", "icmp-exfil",
-        "linked-incidents", "office-intrusion", "phishing-mail", "phone-chat"]
+        "linked-incidents", "office-intrusion", "phishing-mail", "phone-chat", "tor-browser"]
     assert "traceroute-path" in _ids(cli, "--language", "uk")
     assert _ids(cli, "--language", "ru") == _ids(cli)
     assert _ids(cli, "--kind", "disk") == ["crypto-tracing", "evidence-handling", "usb-stick"]
     assert _ids(cli, "--kind", "ledger") == ["crypto-tracing"]
     assert _ids(cli, "--kind", "mailbox") == ["phishing-basics", "phishing-mail"]
     assert _ids(cli, "--kind", "tar") == ["phone-chat", "phone-contacts"]
+    assert _ids(cli, "--kind", "sqlite") == ["tor-browser"]
     assert _ids(cli, "--language", "kk") == []
     assert _ids(cli, "--kind", "ewf") == ["evidence-handling"]
     assert _ids(cli, "--kind", "e01") == [] and len(_ids(cli, "--kind", "capture")) >= 4

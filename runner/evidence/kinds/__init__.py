@@ -19,10 +19,11 @@ from runner.evidence.kinds import (  # noqa: F401 - imported to register
     picture,
     prefetch,
     sqlite,
+    tor,
     wallet,
 )
 
 BUILTIN_MODULES = (
     "archive", "capture", "disk", "document", "ewf", "evtx", "hive", "ledger", "lnk", "mailbox",
-    "picture", "prefetch", "sqlite", "wallet",
+    "picture", "prefetch", "sqlite", "tor", "wallet",
 )

@@ -1,9 +1,9 @@
 """Story variables: drawn per seed from ranges, address blocks, lists and word pools.
 
 Every variable is one mapping with exactly one *source* key (``cidr``, ``range``,
-``choice``, ``sample``, ``pool``, ``bitcoin``, ``template``, ``value``) and optional
-modifiers. Values
-are drawn in the order written, so a ``template`` can use any variable above it.
+``choice``, ``sample``, ``pool``, ``bitcoin``, ``template``, ``value``, ``hex``, ``onion``,
+``onion_typo``) and optional modifiers. Values are drawn in the order written, so a
+``template`` (or a ``choice``/``sample`` item) can use any variable above it.
 """
 
 from __future__ import annotations
@@ -20,9 +20,11 @@ from pydantic import Field, model_validator
 
 from runner.errors import InputError
 from runner.evidence.artifacts import bitcoin
+from runner.generate import onion
 from runner.scenario.model import Strict
 
-SOURCES = ("cidr", "range", "choice", "sample", "pool", "bitcoin", "template", "value")
+SOURCES = ("cidr", "range", "choice", "sample", "pool", "bitcoin", "template", "value", "hex",
+           "onion", "onion_typo")
 POOLS_DIR = Path(__file__).resolve().parent / "pools"
 TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][\w-]*(?:\.[A-Za-z_0-9][\w-]*)*)\s*\}\}")
 _MAX_TRIES = 10_000
@@ -41,6 +43,12 @@ class VarSpec(Strict):
         "an Electrum recovery phrase.")
     template: str | None = Field(None, description="Text with {{other.variables}} filled in.")
     value: Any = Field(None, description="A fixed value (the same in every variant).")
+    hex: int | None = Field(None, ge=1, le=256, description="This many upper-case hex digits "
+                            "(a relay fingerprint has 40).")
+    onion: Literal["v3"] | None = Field(None, description="A valid v3 onion address of a "
+                                        "seeded ed25519 key.")
+    onion_typo: str | None = Field(None, description="The onion address of this variable with "
+                                   "one character changed (its checksum fails).")
     count: int | None = Field(None, ge=1, le=10_000, description="Draw a list of this many.")
     distinct: bool = Field(True, description="Addresses differ from every other drawn address.")
     same_subnet_as: str | None = Field(None, description="Draw from the block of this variable.")
@@ -86,20 +94,34 @@ class Draw:
                                  fix="write the smaller number first")
             return self.rng.randint(low, high)
         if spec.choice is not None:
-            return self.rng.choice(spec.choice)
+            return self.rng.choice(render_any(spec.choice, self.values))
         if spec.sample is not None:
             count = spec.count or 1
             if count > len(spec.sample):
                 raise InputError(f"variable '{name}': cannot draw {count} distinct items "
                                  f"from a list of {len(spec.sample)}", fix="lower 'count'")
-            return self.rng.sample(spec.sample, count)
+            return self.rng.sample(render_any(spec.sample, self.values), count)
         if spec.pool is not None:
             return self.rng.choice(pool(spec.pool))
         if spec.bitcoin is not None:
             return bitcoin_value(self.rng, spec.bitcoin)
         if spec.template is not None:
             return render(spec.template, self.values)
+        if spec.hex is not None:
+            return f"{self.rng.getrandbits(4 * spec.hex):0{spec.hex}X}"
+        if spec.onion is not None:
+            return onion.draw(self.rng)
+        if spec.onion_typo is not None:
+            return onion.mistype(self.rng, self._onion(name, spec.onion_typo))
         return spec.value
+
+    def _onion(self, name: str, other: str) -> str:
+        found = self.values.get(other)
+        if not isinstance(found, str) or not onion.is_valid(found):
+            raise InputError(f"variable '{name}': 'onion_typo: {other}' names no onion address "
+                             "variable above it",
+                             fix="draw that variable with 'onion: v3' earlier in the list")
+        return found
 
     def _address(self, name: str, spec: VarSpec) -> str:
         block = self._block(name, spec)

@@ -13,7 +13,8 @@ from runner.backends.images import LAB_CLIENT, LAB_TEXT
 
 pytestmark = pytest.mark.docker
 
-NETWORK_TOOLS = "tshark tcpdump ngrep tcpflow foremost binwalk file xxd jq aircrack-ng python3 lab"
+NETWORK_TOOLS = ("tshark tcpdump ngrep tcpflow foremost binwalk file xxd jq aircrack-ng sqlite3 "
+                 "python3 lab")
 DISK_TOOLS = "fls mmls icat photorec testdisk exiftool foremost sqlite3 file xxd python3 lab"
 
 

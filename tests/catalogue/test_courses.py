@@ -19,13 +19,14 @@ def test_shipped_courses_load_and_name_real_or_planned_scenarios(cli):
     listing = json.loads(cli("course", "list", "--json").stdout)
     assert {c["id"] for c in listing["courses"]} == set(SHIPPED) and not listing["broken"]
     net = next(c for c in listing["courses"] if c["id"] == "network-investigation")
-    assert net["days"] == 5 and net["scenarios"] == 19
+    assert net["days"] == 5 and net["scenarios"] == 19  # tor-browser replaced planned tor-use
     fr = next(c for c in listing["courses"] if c["id"] == "first-responder")
     assert fr["days"] == 3
     shown = json.loads(cli("course", "show", "network-investigation", "--json").stdout)
     items = [i for d in shown["days"] for i in d["scenarios"]]
     assert items[0]["scenario"] == "traceroute-path" and items[0]["state"] == "ready"
-    assert {i["state"] for i in items} == {"ready", "planned"}
+    # every entry is written now (planned ones: test_planned_entries_are_shown_and_skipped)
+    assert {i["state"] for i in items} == {"ready"}
     assert cli("course", "show", "network-investigation", "--lang", "uk").code == 0
 
 
@@ -99,7 +100,7 @@ def test_class_create_from_a_course_takes_its_scenarios_in_order(cli, tmp_path):
         "office-intrusion", "lan-mitm", "arp-poisoning", "linked-incidents", "wifi-deauth",
         "ftp-credentials", "cleartext-credentials", "cleartext-logins", "phishing-basics",
         "phishing-mail", "phishing-chain", "dns-tunnel-basics", "icmp-exfil", "phone-beacon",
-        "tor-office"]
+        "tor-office", "tor-browser"]
     neither = cli("class", "create", "k2", "--roster", str(roster))
     assert neither.code == 2 and "--scenario or --course" in neither.stderr
 

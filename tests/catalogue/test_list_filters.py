@@ -16,7 +16,8 @@ STORY_KINDS = {"usb-stick": ["disk"], "phishing-mail": ["mailbox"], "phishing-ba
                "evidence-handling": ["ewf", "file", "disk"],
                "crypto-tracing": ["ledger", "disk", "file"],  # the exchange's letter: a file
                "phishing-chain": ["mailbox", "capture", "disk"],
-               "osint-metadata": ["document", "picture", "webarchive"]}
+               "osint-metadata": ["document", "picture", "webarchive"],
+               "tor-browser": ["capture", "sqlite", "file"]}  # places.sqlite, Tor's text files
 
 
 def _ids(cli, *args):
@@ -39,7 +40,7 @@ def test_filters(cli):
     assert _ids(cli, "--block", "mitm") == ["arp-poisoning", "lan-mitm", "linked-incidents"]
     assert _ids(cli, "--level", "intermediate") == [
         "arp-poisoning", "cleartext-credentials", "cleartext-logins", "dmz-recon", "icmp-exfil",
-        "linked-incidents", "office-intrusion", "phishing-mail", "phone-chat"]
+        "linked-incidents", "office-intrusion", "phishing-mail", "phone-chat", "tor-browser"]
     assert "traceroute-path" in _ids(cli, "--language", "uk")
     assert _ids(cli, "--language", "ru") == _ids(cli)
     assert _ids(cli, "--kind", "disk") == ["crypto-tracing", "evidence-handling",
@@ -48,6 +49,7 @@ def test_filters(cli):
     assert _ids(cli, "--kind", "mailbox") == ["phishing-basics", "phishing-chain",
                                               "phishing-mail"]
     assert _ids(cli, "--kind", "tar") == ["phone-chat", "phone-contacts"]
+    assert _ids(cli, "--kind", "sqlite") == ["tor-browser"]
     assert _ids(cli, "--language", "kk") == []
     assert _ids(cli, "--kind", "ewf") == ["evidence-handling"]
     assert _ids(cli, "--kind", "e01") == [] and len(_ids(cli, "--kind", "capture")) >= 4

@@ -29,6 +29,7 @@ BLOCKS = {
     "lan-mitm": ("mitm", "beginner"),
     "dmz-recon": ("port-scan", "intermediate"),
     "tor-office": ("darkweb", "beginner"),
+    "tor-browser": ("darkweb", "intermediate"),
     "icmp-exfil": ("tunnelling-c2", "intermediate"),
     "evidence-handling": ("first-responder", "beginner"),
     # the guided beginner scenarios of the last three blocks without one

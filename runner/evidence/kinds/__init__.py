@@ -19,11 +19,12 @@ from runner.evidence.kinds import (  # noqa: F401 - imported to register
     picture,
     prefetch,
     sqlite,
+    tor,
     wallet,
     webarchive,
 )
 
 BUILTIN_MODULES = (
     "archive", "capture", "disk", "document", "ewf", "evtx", "hive", "ledger", "lnk", "mailbox",
-    "picture", "prefetch", "sqlite", "wallet", "webarchive",
+    "picture", "prefetch", "sqlite", "tor", "wallet", "webarchive",
 )

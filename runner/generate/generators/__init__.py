@@ -8,6 +8,7 @@ from runner.generate.generators.capture import CaptureGenerator
 from runner.generate.generators.disk_image import DiskImageGenerator
 from runner.generate.generators.document import DocumentGenerator
 from runner.generate.generators.ewf_image import EwfImageGenerator
+from runner.generate.generators.firefox_history import FirefoxHistoryGenerator
 from runner.generate.generators.ledger import LedgerGenerator
 from runner.generate.generators.mailbox import MailboxGenerator
 from runner.generate.generators.phone import PhoneGenerator
@@ -24,4 +25,4 @@ ALL: list[Generator] = [CaptureGenerator(), TextGenerator(), WordlistGenerator()
                         DiskImageGenerator(), MailboxGenerator(), PhoneGenerator(),
                         BrowserHistoryGenerator(), EwfImageGenerator(),
                         AcquisitionLogGenerator(), WorkingCopyGenerator(), LedgerGenerator(),
-                        ProfileGenerator()]
+                        ProfileGenerator(), FirefoxHistoryGenerator()]

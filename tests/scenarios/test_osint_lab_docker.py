@@ -29,7 +29,12 @@ SCRIPT = (
     "sed 's:.*/::; s:\"::'); "
     f"lab answer email \"$(python3 -c \"{CHANNEL_EMAIL}\" snapshots/channels/$C/result.json)\"; "
     "lab answer phone \"$(grep -o 'tel:[^\"]*' snapshots/market/seller-$H.html | cut -d: -f2)\"; "
-    "lab score"
+    "lab score; "
+    # exiftool reads the DOCX's own metadata as well (the image ships Archive::Zip for it)
+    "X=$(exiftool -s3 -LastModifiedBy /evidence/price-list.docx); "
+    "U=$(unzip -p /evidence/price-list.docx docProps/core.xml | "
+    "sed -n 's|.*<cp:lastModifiedBy>\\(.*\\)</cp:lastModifiedBy>.*|\\1|p'); "
+    "echo \"exiftool says: $X\"; test -n \"$X\" && test \"$X\" = \"$U\" && echo exiftool-agrees"
 )
 
 
@@ -41,3 +46,4 @@ def test_a_trainee_solves_it_offline_in_the_disk_lab(cli: Any) -> None:
     text = started.stdout
     assert started.code == 0, started.stderr + text
     assert "Score: 100/100" in text, text
+    assert "exiftool-agrees" in text, text

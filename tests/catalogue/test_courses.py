@@ -19,7 +19,7 @@ def test_shipped_courses_load_and_name_real_or_planned_scenarios(cli):
     listing = json.loads(cli("course", "list", "--json").stdout)
     assert {c["id"] for c in listing["courses"]} == set(SHIPPED) and not listing["broken"]
     net = next(c for c in listing["courses"] if c["id"] == "network-investigation")
-    assert net["days"] == 5 and net["scenarios"] == 19  # tor-browser replaced planned tor-use
+    assert net["days"] == 5 and net["scenarios"] == 20
     fr = next(c for c in listing["courses"] if c["id"] == "first-responder")
     assert fr["days"] == 3
     shown = json.loads(cli("course", "show", "network-investigation", "--json").stdout)

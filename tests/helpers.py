@@ -106,3 +106,17 @@ def laughs(levels: int = 9, indent: str = "") -> str:
         refs = ",".join([f"*l{n - 1}"] * 9)
         lines.append(f"{indent}l{n}: &l{n} [{refs}]")
     return "\n".join(lines) + "\n"
+
+
+def verified_variants(cli: CliRunner, scenario: Path, count: int = 20) -> list[dict[str, Any]]:
+    """``dflab verify SCENARIO --variants N``: every variant passed and each has its own
+    evidence; the variants' rows, for what a scenario's own test checks further."""
+    import json
+
+    result = cli("verify", str(scenario), "--variants", str(count), "--json")
+    report = json.loads(result.stdout)["scenarios"][0]
+    assert result.code == 0, [v["problems"] for v in report["variants"] if not v["ok"]]
+    assert len(report["variants"]) == count and report["failed"] == 0
+    assert len({tuple(sorted(v["sha256"].values())) for v in report["variants"]}) == count
+    rows: list[dict[str, Any]] = report["variants"]
+    return rows

@@ -108,7 +108,7 @@ def run_start(args: argparse.Namespace, ctx: Ctx) -> int:
         seed = variant_seed(args.seed) if args.seed is not None else None
     except BaseException:
         if early is not None:
-            early.cancel()
+            early.discard()
         raise
     with RichBuildReporter(ctx.err_console) as reporter:
         running = start_session(ctx.home, loaded, backend_name=args.backend, lang=args.lang,

@@ -143,6 +143,10 @@ def start_session(home: Path, loaded: LoadedScenario, *, backend_name: str | Non
             seed = secrets.randbits(SEED_BITS) if seed is None else seed
             meta["variant_seed"] = seed
             loaded = materialize(loaded, seed, Home(home).variant_dir(session_id))
+            if early is not None:  # the early lab may have bound placeholders: fill them
+                names = {g.name for g in loaded.generated}
+                early.fill([(e.name, e.path, e.sha256) for e in loaded.evidence
+                            if e.name in names])
         checks = check_manifest(loaded.evidence)
         require_intact(checks, "before the lab starts")
         backend = early.backend if early is not None else choose_backend(backend_name)

@@ -79,7 +79,9 @@ class Prelaunch:
                     os.ftruncate(fd, 0)
                     os.lseek(fd, 0, os.SEEK_SET)
                     while chunk := src.read(1 << 20):
-                        os.write(fd, chunk)
+                        view = memoryview(chunk)
+                        while view:  # os.write may write less than it is given
+                            view = view[os.write(fd, view):]
                 os.fsync(fd)
                 if _fd_sha256(fd) != digest:
                     ok = False

@@ -44,13 +44,15 @@ class Prelaunch:
     """A container being started in the background for a session not yet created."""
 
     def __init__(self, backend: Backend, spec: LabSpec, hashes: list[tuple[Path, str]],
-                 placeholders: dict[str, int] | None = None) -> None:
+                 placeholders: dict[str, int] | None = None,
+                 variant_dir: Path | None = None) -> None:
         self.backend = backend
         self.spec = spec
         self.session_id = spec.session_id
         self._hashes = hashes
         self._placeholders = dict(placeholders or {})  # evidence name -> open descriptor
         self._spoiled = False  # fill found the placeholders unusable
+        self._variant_dir = variant_dir  # where the placeholders were made
         self._handle: LabHandle | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, daemon=True, name="dflab-prelaunch")
@@ -112,11 +114,8 @@ class Prelaunch:
         """Cancel, and remove the placeholders too: no session will use this variant folder
         (the scenario failed validation)."""
         self.cancel()
-        folders = {path.parent for _n, path in self.spec.evidence
-                   if path.parent.parent.name == "variants"
-                   and path.parent.name == self.session_id}
-        for folder in folders:
-            shutil.rmtree(folder, ignore_errors=True)
+        if self._variant_dir is not None:
+            shutil.rmtree(self._variant_dir, ignore_errors=True)
 
     def cancel(self) -> None:
         """Remove whatever the early start created."""
@@ -147,7 +146,8 @@ def prelaunch(source: Source, home: Path, backend_name: str | None, lang: str
         placeholders = _placeholders(generated)
     except (DflabError, OSError, KeyError, TypeError, ValueError, AttributeError):
         return None
-    return Prelaunch(backend, spec, hashes, placeholders)
+    folder = Home(home).variant_dir(spec.session_id) if generated else None
+    return Prelaunch(backend, spec, hashes, placeholders, folder)
 
 
 def _early_spec(source: Source, home: Path, lang: str

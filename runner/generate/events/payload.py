@@ -97,15 +97,14 @@ def _pdf(lines: list[str]) -> bytes:
     return bytes(out)
 
 
-def digests(data: bytes, ctx: GenContext | None = None, name: str = "payload"
-            ) -> dict[str, object]:
+def digests(data: bytes, ctx: GenContext, name: str) -> dict[str, object]:
     """What keys name about a carried file: its hashes and size, and ``path``, where a copy
     of it is kept beside the variant (host side, never mounted into a lab) so a reference
     solution can hand the very file to an artifact task: ``solution: {file: "{{x.path}}"}``."""
     sha256 = hashlib.sha256(data).hexdigest()
     values: dict[str, object] = {"sha256": sha256, "md5": hashlib.md5(data).hexdigest(),
                                  "size": len(data)}
-    if ctx is not None and ctx.carry_dir is not None:
+    if ctx.carry_dir is not None:
         # The name comes from the story: keep its last part, in safe characters only.
         safe = re.sub(r"[^A-Za-z0-9._-]", "_", Path(name).name).lstrip(".") or "payload"
         target = ctx.carry_dir / f"{sha256[:12]}-{safe}"

@@ -57,7 +57,6 @@ def _table(status: dict[str, Any], now: float, width: int) -> Table:
     else:
         title = f"Class {status['class']}{frozen}: {', '.join(scenarios)}"
     table = Table(title=title, box=box.SIMPLE_HEAD, expand=False, pad_edge=False)
-    shown = _scenario_columns(scenarios, current, width)
     rows = []
     for seat in status["seats"]:
         # "+ssh": the trainee is logged in through the gateway right now.
@@ -71,15 +70,16 @@ def _table(status: dict[str, Any], now: float, width: int) -> Table:
             Text(f"{seat['solved']}/{seat['tasks']}"),
             Text(f"{fmt(seat['score'])}/{fmt(seat['max_score'])}"), Text(str(seat["attempts"])),
             Text(str(seat["hints"])), Text(ago(seat["last_activity"], now).replace(" ago", "")),
-            Text(clock(left), style=left_style),
-            *(_percent(seat.get("by_scenario", {}).get(scenarios[i])) for i in shown)])
+            Text(clock(left), style=left_style)])
     # Every column keeps its full width on an 80-column classroom terminal; only the
     # trainee's name gives way (cut with an ellipsis to what the others leave).
-    headers = ("seat", "trainee", "state", "solved", "score", "tries", "hints", "idle", "left",
-               *(f"#{i + 1}" + ("*" if scenarios[i] == current else "") for i in shown))
-    widest = [max([len(col), *(r[i].cell_len for r in rows)]) for i, col in enumerate(headers)]
-    # Each column boundary takes 3 cells (padding and the box's blank rule), each edge 1.
-    others = sum(w for i, w in enumerate(widest) if i != 1) + 3 * (len(headers) - 1) + 2
+    headers = ["seat", "trainee", "state", "solved", "score", "tries", "hints", "idle", "left"]
+    shown = _scenario_columns(scenarios, current, width - _others(_widest(headers, rows)))
+    headers += [f"#{i + 1}" + ("*" if scenarios[i] == current else "") for i in shown]
+    for row, seat in zip(rows, status["seats"], strict=True):
+        row += [_percent(seat.get("by_scenario", {}).get(scenarios[i])) for i in shown]
+    widest = _widest(headers, rows)
+    others = _others(widest)
     for index, col in enumerate(headers):
         fixed = index != 1
         table.add_column(col, justify="left" if index < 3 else "right", no_wrap=True,
@@ -104,16 +104,26 @@ def _table(status: dict[str, Any], now: float, width: int) -> Table:
     return table
 
 
-# What the nine fixed columns take at their narrowest, plus a short trainee name.
-_FIXED_WIDTH = 62
+def _widest(headers: list[str], rows: list[list[Text]]) -> list[int]:
+    return [max([len(col), *(r[i].cell_len for r in rows)]) for i, col in enumerate(headers)]
+
+
+def _others(widest: list[int]) -> int:
+    """Cells every column but the trainee's name (column 1) takes: its widest cell, plus 3
+    per column boundary (padding and the box's blank rule) and 1 per edge."""
+    return sum(w for i, w in enumerate(widest) if i != 1) + 3 * (len(widest) - 1) + 2
+
+
 _SCENARIO_WIDTH = 7  # "#10*" or "100%" and the column boundary
+_NAME_WIDTH = 7  # the least a trainee's name keeps ("trainee")
 
 
-def _scenario_columns(scenarios: list[str], current: str, width: int) -> list[int]:
-    """Which scenarios get a percent column: all if they fit, else only the current one."""
+def _scenario_columns(scenarios: list[str], current: str, room: int) -> list[int]:
+    """Which scenarios get a percent column in ``room`` cells: all if they fit beside a
+    short name, else only the current one."""
     if len(scenarios) < 2:
         return []
-    if _FIXED_WIDTH + _SCENARIO_WIDTH * len(scenarios) <= width:
+    if _NAME_WIDTH + _SCENARIO_WIDTH * len(scenarios) <= room:
         return list(range(len(scenarios)))
     return [scenarios.index(current)] if current in scenarios else []
 
